@@ -1,0 +1,3 @@
+"""calcgen: generate FFI operation dispatch (C, Dart, Python) from .proto services."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,240 @@
+"""Builds and validates the model from protoc's FileDescriptorProtos.
+
+Every problem is collected as a SchemaError carrying the file and, where the
+source info has it, the line and column, and names the service and method.
+Nothing is generated while any error remains: calcgen never emits code that
+fails to compile."""
+
+from typing import Dict, List
+
+from . import names
+from .model import ELEM_TYPES, KERNELS, OVERFLOWS, PROTO_TYPE_NAMES, Field, Message, Op, ProtoFile, Service
+from .schema_hash import schema_hash
+from .wire import WireError, read_op_options
+
+LABEL_REPEATED = 3
+TYPE_MESSAGE, TYPE_ENUM, TYPE_GROUP = 11, 14, 10
+
+
+class SchemaError(Exception):
+    def __init__(self, file, line, col, message):
+        super().__init__(message)
+        self.file, self.line, self.col, self.message = file, line, col, message
+
+    def __str__(self):
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col}: {self.message}"
+        return f"{self.file}: {self.message}"
+
+
+class SchemaErrors(Exception):
+    def __init__(self, errors: List[SchemaError]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+class _Locations:
+    def __init__(self, fdp):
+        self.file = fdp.name
+        self.spans = {tuple(loc.path): loc.span for loc in fdp.source_code_info.location}
+
+    def at(self, path, message):
+        span = self.spans.get(tuple(path))
+        if span:
+            return SchemaError(self.file, span[0] + 1, span[1] + 1, message)
+        return SchemaError(self.file, 0, 0, message)
+
+
+class _MessageIndex:
+    """Every message of every file in the request, by full name."""
+
+    def __init__(self, proto_files):
+        self.descs = {}   # full name -> (DescriptorProto, FileDescriptorProto, path)
+        for fdp in proto_files:
+            prefix = fdp.package + "." if fdp.package else ""
+            for i, m in enumerate(fdp.message_type):
+                self._add(prefix + m.name, m, fdp, [4, i])
+        self.models: Dict[str, Message] = {}
+
+    def _add(self, full, m, fdp, path):
+        self.descs[full] = (m, fdp, path)
+        for j, nested in enumerate(m.nested_type):
+            self._add(full + "." + nested.name, nested, fdp, path + [3, j])
+
+    def model(self, full) -> Message:
+        if full not in self.models:
+            m, _, _ = self.descs[full]
+            fields = [Field(name=f.name, number=f.number, type_id=f.type, repeated=f.label == LABEL_REPEATED,
+                            c_name=names.pbc_field_name(f.name), type_name=f.type_name.lstrip("."))
+                      for f in m.field]
+            self.models[full] = Message(full_name=full, fields=fields, c_type=names.pbc_type_name(full),
+                                        c_descriptor=names.pbc_descriptor(full), c_init=names.pbc_init_macro(full))
+        return self.models[full]
+
+    def reachable(self, full, seen=None):
+        """Full names of `full` and every message its fields reach."""
+        seen = set() if seen is None else seen
+        if full in seen or full not in self.descs:
+            return seen
+        seen.add(full)
+        for f in self.descs[full][0].field:
+            if f.type == TYPE_MESSAGE:
+                self.reachable(f.type_name.lstrip("."), seen)
+        return seen
+
+
+def build(proto_files, files_to_generate) -> List[ProtoFile]:
+    """proto_files: every FileDescriptorProto protoc passed (dependencies first)."""
+    index = _MessageIndex(proto_files)
+    errors: List[SchemaError] = []
+    out: List[ProtoFile] = []
+    by_name = {f.name: f for f in proto_files}
+    prefixes = {}
+    for fname in files_to_generate:
+        fdp = by_name[fname]
+        loc = _Locations(fdp)
+        pf = ProtoFile(name=fdp.name, base=fdp.name[:-len(".proto")] if fdp.name.endswith(".proto") else fdp.name,
+                       package=fdp.package)
+        for si, sdp in enumerate(fdp.service):
+            svc = _build_service(fdp, si, sdp, index, loc, errors)
+            if svc is None:
+                continue
+            if svc.prefix in prefixes:
+                errors.append(loc.at([6, si], f"service {svc.full_name}: its C prefix {svc.prefix} is also the "
+                                              f"prefix of service {prefixes[svc.prefix]}"))
+            prefixes[svc.prefix] = svc.full_name
+            pf.services.append(svc)
+        out.append(pf)
+    if errors:
+        raise SchemaErrors(errors)
+    return out
+
+
+def _build_service(fdp, si, sdp, index, loc, errors):
+    full = f"{fdp.package}.{sdp.name}" if fdp.package else sdp.name
+    prefix = (fdp.package.replace(".", "_") + "_" if fdp.package else "") + names.snake_case(sdp.name)
+    svc = Service(name=sdp.name, full_name=full, prefix=prefix, upper=prefix.upper(), ops=[])
+    before = len(errors)
+
+    def err(mi, text):
+        where = f"service {full}" + (f", method {sdp.method[mi].name}" if mi is not None else "")
+        errors.append(loc.at([6, si] + ([2, mi] if mi is not None else []), f"{where}: {text}"))
+
+    opts = []
+    for mi, m in enumerate(sdp.method):
+        try:
+            opts.append(read_op_options(m.options.SerializeToString()))
+        except WireError as e:
+            err(mi, f"cannot read the (calcgen.op) option: {e}")
+            return None
+    with_id = [mi for mi, o in enumerate(opts) if o.id]
+    if with_id and len(with_id) != len(opts):
+        for mi, o in enumerate(opts):
+            if not o.id:
+                err(mi, "has no (calcgen.op).id, but other methods of the service set one; "
+                        "set an id on every method or on none")
+    ids = [o.id for o in opts] if with_id else list(range(1, len(opts) + 1))
+    seen_ids, seen_snake, seen_dart = {}, {}, {}
+    for mi, (m, o, op_id) in enumerate(zip(sdp.method, opts, ids)):
+        if m.client_streaming or m.server_streaming:
+            err(mi, "streaming methods are not supported; an op takes one request and returns one response")
+            continue
+        if op_id in seen_ids:
+            err(mi, f"id {op_id} is already used by method {seen_ids[op_id]}")
+        seen_ids.setdefault(op_id, m.name)
+        if op_id > 0x7FFFFFFF:
+            err(mi, f"id {op_id} is above the largest op id, 2147483647")
+        snake = names.snake_case(m.name)
+        if snake.startswith("_") or not snake.replace("_", "").isalnum():
+            err(mi, f"the name gives C identifier part '{snake}', which calcgen reserves or cannot use")
+        elif snake in names.RESERVED_OP_NAMES:
+            err(mi, f"its C name {prefix}_{snake} collides with the generated function of that name")
+        if snake in seen_snake:
+            err(mi, f"its C name {prefix}_{snake} collides with method {seen_snake[snake]}")
+        seen_snake.setdefault(snake, m.name)
+        dart = names.lower_camel(snake)
+        if dart in seen_dart and seen_snake.get(snake) == m.name:
+            err(mi, f"its Dart name {dart} collides with method {seen_dart[dart]}")
+        seen_dart.setdefault(dart, m.name)
+        if o.kernel not in KERNELS:
+            err(mi, f"unknown kernel value {o.kernel}")
+            continue
+        if o.overflow not in OVERFLOWS:
+            err(mi, f"unknown overflow value {o.overflow}")
+            continue
+        req_name, resp_name = m.input_type.lstrip("."), m.output_type.lstrip(".")
+        problems = _message_problems(index, req_name) + _message_problems(index, resp_name)
+        for p in problems:
+            err(mi, p)
+        if problems:
+            continue
+        op = Op(id=op_id, name=m.name, snake=snake, upper=snake.upper(), kernel=KERNELS[o.kernel],
+                overflow=OVERFLOWS[o.overflow], request=index.model(req_name), response=index.model(resp_name),
+                handler=f"{prefix}__op_{snake}")
+        if op.is_user:
+            op.user_handler = f"{prefix}_{snake}"
+        else:
+            for p in _kernel_problems(op, index):
+                err(mi, p)
+        svc.ops.append(op)
+    if len(errors) != before:
+        return None
+    messages = {}
+    for op in svc.ops:
+        for name in index.reachable(op.request.full_name) | index.reachable(op.response.full_name):
+            messages[name] = index.model(name)
+    svc.schema_hash = schema_hash(svc, messages)
+    return svc
+
+
+def _message_problems(index, full):
+    """Problems that stop protoc-c output from compiling or calcgen from using it."""
+    out = []
+    for name in sorted(index.reachable(full)):
+        m, _, _ = index.descs[name]
+        for f in m.field:
+            if f.proto3_optional:
+                out.append(f"field {name}.{f.name} is proto3 'optional', which protobuf-c 1.4 rejects; "
+                           f"drop 'optional' or use a wrapper message")
+            if f.name.lower() in names.C_ONLY_KEYWORDS:
+                out.append(f"field {name}.{f.name} is a C keyword that protoc-c does not escape; rename it")
+    return out
+
+
+def _kernel_problems(op, index):
+    k = op.kernel
+    req, resp = op.request, op.response
+    req_desc = index.descs[req.full_name][0]
+    if len(req.fields) != 2:
+        return [f"kernel {k} needs a request with exactly two numeric fields; "
+                f"{req.full_name} has {len(req.fields)}"]
+    a, b = req.fields
+    problems = []
+    for f in (a, b):
+        if f.elem is None:
+            problems.append(f"kernel {k} needs numeric operands; {req.full_name}.{f.name} is "
+                            f"{PROTO_TYPE_NAMES.get(f.type_id, f.type_id)}")
+    if any(f.HasField("oneof_index") for f in req_desc.field):
+        problems.append(f"kernel {k} operands must not be in a oneof ({req.full_name})")
+    if problems:
+        return problems
+    if a.type_id != b.type_id:
+        return [f"kernel {k} needs both operands of one type; {req.full_name}.{a.name} is {a.elem.proto} "
+                f"and {req.full_name}.{b.name} is {b.elem.proto}"]
+    if a.repeated != b.repeated:
+        return [f"kernel {k} needs both operands repeated (a batch op) or both singular; "
+                f"{req.full_name}.{a.name} and .{b.name} differ"]
+    if len(resp.fields) != 1:
+        return [f"kernel {k} needs a response with exactly one field; {resp.full_name} has {len(resp.fields)}"]
+    r = resp.fields[0]
+    if r.type_id != a.type_id:
+        return [f"kernel {k} on {a.elem.proto} needs a {a.elem.proto} result; {resp.full_name}.{r.name} is "
+                f"{PROTO_TYPE_NAMES.get(r.type_id, r.type_id)}"]
+    if r.repeated != a.repeated:
+        kind = "repeated (the operands are)" if a.repeated else "singular (the operands are)"
+        return [f"kernel {k}: result {resp.full_name}.{r.name} must be {kind}"]
+    if a.elem.is_float and op.overflow == "CHECKED":
+        return [f"overflow CHECKED has no meaning for {a.elem.proto} (IEEE 754 gives inf); remove it"]
+    op.batch = a.repeated
+    op.elem = a.elem
+    return []

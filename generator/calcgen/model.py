@@ -1,0 +1,138 @@
+"""The typed model templates print. Everything a template needs is computed
+here or in build.py; templates hold no logic beyond loops."""
+
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+KERNELS = {0: "NONE", 1: "ADD", 2: "SUB", 3: "MUL", 4: "DIV", 5: "MOD", 6: "MIN", 7: "MAX"}
+OVERFLOWS = {0: "WRAP", 1: "CHECKED"}
+
+
+@dataclass(frozen=True)
+class ElemType:
+    """A protobuf numeric type and the calcgen element type it computes as."""
+    proto: str      # "sint64"
+    suffix: str     # "i64": names the cg_elem_* functions
+    c_type: str     # "int64_t"
+    is_float: bool
+
+    @property
+    def enum(self) -> str:
+        return "CG_TYPE_" + self.suffix.upper()
+
+
+# FieldDescriptorProto.Type -> element type; the others are not numeric.
+ELEM_TYPES = {
+    1: ElemType("double", "f64", "double", True),
+    2: ElemType("float", "f32", "float", True),
+    3: ElemType("int64", "i64", "int64_t", False),
+    4: ElemType("uint64", "u64", "uint64_t", False),
+    5: ElemType("int32", "i32", "int32_t", False),
+    6: ElemType("fixed64", "u64", "uint64_t", False),
+    7: ElemType("fixed32", "u32", "uint32_t", False),
+    13: ElemType("uint32", "u32", "uint32_t", False),
+    15: ElemType("sfixed32", "i32", "int32_t", False),
+    16: ElemType("sfixed64", "i64", "int64_t", False),
+    17: ElemType("sint32", "i32", "int32_t", False),
+    18: ElemType("sint64", "i64", "int64_t", False),
+}
+
+PROTO_TYPE_NAMES = {
+    1: "double", 2: "float", 3: "int64", 4: "uint64", 5: "int32", 6: "fixed64",
+    7: "fixed32", 8: "bool", 9: "string", 10: "group", 11: "message", 12: "bytes",
+    13: "uint32", 14: "enum", 15: "sfixed32", 16: "sfixed64", 17: "sint32", 18: "sint64",
+}
+
+
+@dataclass
+class Field:
+    name: str
+    number: int
+    type_id: int
+    repeated: bool
+    c_name: str
+    type_name: str = ""  # full name of a message or enum type, else ""
+
+    @property
+    def elem(self) -> Optional[ElemType]:
+        return ELEM_TYPES.get(self.type_id)
+
+
+@dataclass
+class Message:
+    full_name: str
+    fields: List[Field]
+    c_type: str
+    c_descriptor: str
+    c_init: str
+
+
+@dataclass
+class Op:
+    id: int
+    name: str           # as written in the .proto: "AddChecked"
+    snake: str          # "add_checked"
+    upper: str          # "ADD_CHECKED"
+    kernel: str         # "NONE", "ADD", ...
+    overflow: str       # "WRAP" / "CHECKED"
+    request: Message
+    response: Message
+    batch: bool = False
+    elem: Optional[ElemType] = None
+    user_handler: str = ""   # P_<snake> for a user op
+    handler: str = ""        # static P__op_<snake>
+
+    @property
+    def is_user(self) -> bool:
+        return self.kernel == "NONE"
+
+    @property
+    def elem_fn(self) -> str:
+        return f"cg_elem_{self.kernel.lower()}_{self.elem.suffix}_{self.overflow.lower()}"
+
+    @property
+    def operands(self):
+        return self.request.fields[0], self.request.fields[1]
+
+    @property
+    def result(self):
+        return self.response.fields[0]
+
+
+@dataclass
+class Service:
+    name: str
+    full_name: str
+    prefix: str         # "calc_calculator"
+    upper: str          # "CALC_CALCULATOR"
+    ops: List[Op]
+    schema_hash: int = 0
+
+    @property
+    def user_ops(self):
+        return [op for op in self.ops if op.is_user]
+
+
+@dataclass
+class ProtoFile:
+    name: str           # path as protoc knows it: "sub/foo.proto"
+    base: str           # "sub/foo"
+    package: str
+    services: List[Service] = field(default_factory=list)
+
+    @property
+    def pbc_header(self) -> str:
+        return self.base + ".pb-c.h"
+
+    @property
+    def header(self) -> str:
+        return self.base + ".calcgen.h"
+
+    @property
+    def source(self) -> str:
+        return self.base + ".calcgen.c"
+
+    @property
+    def guard(self) -> str:
+        import re
+        return "CALCGEN_" + re.sub(r"[^A-Za-z0-9]", "_", self.base).upper() + "_CALCGEN_H"

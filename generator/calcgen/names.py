@@ -1,0 +1,101 @@
+"""Identifier rules: calcgen's own names and the ones protoc-c emits.
+
+protoc-c's mangling is reproduced exactly so generated code can name its
+structs, descriptors and fields; tests/generator checks these functions
+against real protoc-c output."""
+
+import re
+
+# C keywords and the C++ words protobuf-c 1.4 escapes in field names.
+PROTOBUF_C_ESCAPED = frozenset("""
+and and_eq asm auto bitand bitor bool break case catch char class compl const
+const_cast continue default delete do double dynamic_cast else enum explicit
+extern false float for friend goto if inline int long mutable namespace new not
+not_eq operator or or_eq private protected public register reinterpret_cast
+return short signed sizeof static static_cast struct switch template this throw
+true try typedef typeid typename union unsigned using virtual void volatile
+wchar_t while xor xor_eq""".split())
+
+# C keywords protobuf-c does not escape: a field so named cannot compile.
+C_ONLY_KEYWORDS = frozenset("restrict".split())
+
+DART_RESERVED = frozenset("""
+abstract as assert async await base break case catch class const continue
+covariant default deferred do dynamic else enum export extends extension
+external factory false final finally for Function get hide if implements import
+in interface is late library mixin new null of on operator part required
+rethrow return sealed set show static super switch sync this throw true try
+type typedef var void when while with yield""".split())
+
+# Function names every service prefix already uses.
+RESERVED_OP_NAMES = frozenset({"dispatch", "schema_hash", "op_name"})
+
+
+def snake_case(name: str) -> str:
+    """AddChecked -> add_checked, HTTPServer -> http_server, Add_One -> add_one."""
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
+    return re.sub(r"_+", "_", s).lower()
+
+
+def lower_camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def upper_camel(snake: str) -> str:
+    return "".join(p[:1].upper() + p[1:] for p in snake.split("_"))
+
+
+# --- protoc-c (protobuf-c 1.4.1) ---------------------------------------------
+
+def _pbc_to_camel(part: str) -> str:
+    out, upper_next = [], True
+    for ch in part:
+        if ch == "_":
+            upper_next = True
+        elif upper_next:
+            out.append(ch.upper())
+            upper_next = False
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _pbc_camel_to_lower(part: str) -> str:
+    out = []
+    for i, ch in enumerate(part):
+        if ch.isupper():
+            if i > 0 and not part[i - 1].isupper():
+                out.append("_")
+            out.append(ch.lower())
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def pbc_type_name(full_name: str) -> str:
+    """calc.BinaryOp -> Calc__BinaryOp; my_pkg.Outer.in_ner -> MyPkg__Outer__InNer."""
+    return "__".join(_pbc_to_camel(p) for p in full_name.split("."))
+
+
+def pbc_lower_name(full_name: str) -> str:
+    """calc.BinaryOp -> calc__binary_op (the prefix of descriptor and functions)."""
+    return "__".join(_pbc_camel_to_lower(p) for p in full_name.split("."))
+
+
+def pbc_descriptor(full_name: str) -> str:
+    return pbc_lower_name(full_name) + "__descriptor"
+
+
+def pbc_init_macro(full_name: str) -> str:
+    return pbc_lower_name(full_name).upper() + "__INIT"
+
+
+def pbc_field_name(name: str) -> str:
+    low = name.lower()
+    return low + "_" if low in PROTOBUF_C_ESCAPED else low
+
+
+def pbc_header(proto_path: str) -> str:
+    return re.sub(r"\.proto$", "", proto_path) + ".pb-c.h"

@@ -1,0 +1,35 @@
+"""Renders the model through the Jinja2 templates. Output is deterministic:
+same model, same bytes."""
+
+import jinja2
+
+from . import paths
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(paths.TEMPLATES_DIR)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def render_c(proto_file, env=None):
+    """{relative output path: text} for one .proto's C files."""
+    env = env or environment()
+    return {
+        proto_file.header: env.get_template("c/header.h.j2").render(file=proto_file),
+        proto_file.source: env.get_template("c/source.c.j2").render(file=proto_file),
+    }
+
+
+def render_all(proto_files, languages=("c",)):
+    env = environment()
+    out = {}
+    for pf in proto_files:
+        if "c" in languages:
+            out.update(render_c(pf, env))
+    return out

@@ -1,0 +1,72 @@
+/* What generated dispatch code needs from the runtime for one call.
+ *
+ * Each thread owns one arena (decoded messages, scratch arrays) and one
+ * response buffer. cg_call_begin() resets both for the new call; the bytes a
+ * dispatch returns view the response buffer and stay valid until the next
+ * call on the same thread. Both are created on a thread's first call and
+ * freed when the thread exits (or by cg_thread_release()). */
+#ifndef CALCGEN_CALL_H
+#define CALCGEN_CALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "calcgen/arena.h"
+#include "calcgen/bytes.h"
+#include "calcgen/kernels.h"
+#include "calcgen/status.h"
+#include "calcgen/visibility.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cg_limits {
+  size_t max_request;  /* bytes of one request (default 64 MiB) */
+  size_t max_response; /* bytes of one response (default 64 MiB) */
+  cg_arena_config arena; /* per-thread arena; zero members take defaults */
+} cg_limits;
+
+#define CG_DEFAULT_MAX_REQUEST ((size_t)64 << 20)
+#define CG_DEFAULT_MAX_RESPONSE ((size_t)64 << 20)
+
+/* Process-wide; zero members take defaults. Threads pick up a new arena
+ * configuration on their next cg_thread_release() or at their first call. */
+CG_API void cg_set_limits(const cg_limits *limits);
+CG_API cg_limits cg_get_limits(void);
+
+/* Starts a call on this thread: clears the error, checks the request size,
+ * resets (or creates) the thread's arena. On CG_OK *arena is ready to use. */
+CG_API cg_status cg_call_begin(size_t request_len, cg_arena **arena);
+
+/* Points *out at a response buffer of at least `len` bytes owned by this
+ * thread. CG_ERR_LIMIT past max_response, CG_ERR_NO_MEMORY when memory runs
+ * out (the error recorded either way). */
+CG_API cg_status cg_response_buffer(size_t len, uint8_t **out);
+
+/* cg_arena_alloc that records why it failed ("<op>: ..."), for generated code. */
+CG_API void *cg_call_alloc(cg_arena *arena, size_t size, const char *op);
+
+/* Runs the active kernel over n elements in cache-sized chunks. On failure
+ * records "<op>: <what> at index <i>" (i counts from 0 over the whole batch)
+ * and returns the element's status. */
+CG_API cg_status cg_run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
+                               const void *a, const void *b, void *out, size_t n,
+                               const char *op);
+
+/* Normalises a user handler's return: a code outside cg_status becomes
+ * CG_ERR_HANDLER; a failure without a recorded detail gets one; CG_OK with a
+ * failed arena allocation becomes that failure (the response may point at
+ * memory that was never given). */
+CG_API cg_status cg_handler_result(cg_status st, cg_arena *arena, const char *op);
+
+/* Frees this thread's arena and response buffer now. */
+CG_API void cg_thread_release(void);
+
+/* Bytes this thread's arena and response buffer hold now. */
+CG_API size_t cg_thread_footprint(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

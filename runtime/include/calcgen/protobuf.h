@@ -1,0 +1,34 @@
+/* Glue between the calcgen runtime and protobuf-c, for generated code. */
+#ifndef CALCGEN_PROTOBUF_H
+#define CALCGEN_PROTOBUF_H
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "calcgen/arena.h"
+#include "calcgen/bytes.h"
+#include "calcgen/status.h"
+#include "calcgen/visibility.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A ProtobufCAllocator drawing from `a`. protobuf-c's free calls are no-ops:
+ * the memory goes back when the arena is reset. */
+CG_API ProtobufCAllocator cg_protobuf_allocator(cg_arena *a);
+
+/* Decodes `len` bytes (data may be NULL when len is 0) as `desc` into the
+ * arena and points *out at the message. On failure records the error: the
+ * arena's CG_ERR_LIMIT / CG_ERR_NO_MEMORY when it ran out, CG_ERR_DECODE
+ * otherwise. `op` names the operation in the detail. */
+CG_API cg_status cg_protobuf_decode(const ProtobufCMessageDescriptor *desc, cg_arena *a,
+                                    const uint8_t *data, size_t len, const char *op,
+                                    ProtobufCMessage **out);
+
+/* Encodes `msg` into this thread's response buffer and points *resp at it. */
+CG_API cg_status cg_protobuf_respond(const ProtobufCMessage *msg, cg_bytes *resp);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

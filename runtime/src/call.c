@@ -1,0 +1,108 @@
+#include <pthread.h>
+#include <stdint.h>
+
+#include "alloc_internal.h"
+#include "calcgen/call.h"
+
+/* Per-thread state. The struct lives in TLS; its heap parts are registered
+ * with a pthread key so they are freed when the thread exits. */
+typedef struct thread_state {
+  cg_arena *arena;
+  uint8_t *resp;
+  size_t resp_cap;
+  int registered;
+} thread_state;
+
+static _Thread_local thread_state tls;
+
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t key;
+static int key_ok;
+
+static pthread_mutex_t limits_lock = PTHREAD_MUTEX_INITIALIZER;
+static cg_limits limits = {CG_DEFAULT_MAX_REQUEST, CG_DEFAULT_MAX_RESPONSE, {0, 0, 0}};
+
+static void release(thread_state *t) {
+  cg_arena_destroy(t->arena);
+  t->arena = NULL;
+  cg__free(t->resp, t->resp_cap);
+  t->resp = NULL;
+  t->resp_cap = 0;
+}
+
+static void on_thread_exit(void *p) { release(p); }
+
+static void make_key(void) { key_ok = pthread_key_create(&key, on_thread_exit) == 0; }
+
+void cg_set_limits(const cg_limits *in) {
+  cg_limits l = in ? *in : (cg_limits){0, 0, {0, 0, 0}};
+  if (!l.max_request) l.max_request = CG_DEFAULT_MAX_REQUEST;
+  if (!l.max_response) l.max_response = CG_DEFAULT_MAX_RESPONSE;
+  pthread_mutex_lock(&limits_lock);
+  limits = l;
+  pthread_mutex_unlock(&limits_lock);
+}
+
+cg_limits cg_get_limits(void) {
+  pthread_mutex_lock(&limits_lock);
+  cg_limits l = limits;
+  pthread_mutex_unlock(&limits_lock);
+  return l;
+}
+
+/* The hot path reads the limits without the lock: they are plain sizes,
+ * written rarely, and a call that races a change may use either value. */
+static size_t max_request(void) { return __atomic_load_n(&limits.max_request, __ATOMIC_RELAXED); }
+static size_t max_response(void) { return __atomic_load_n(&limits.max_response, __ATOMIC_RELAXED); }
+
+cg_status cg_call_begin(size_t request_len, cg_arena **arena) {
+  cg_clear_error();
+  if (request_len > max_request())
+    return cg_fail(CG_ERR_LIMIT, "request of %zu bytes exceeds the limit of %zu bytes",
+                   request_len, max_request());
+  thread_state *t = &tls;
+  if (!t->arena) {
+    if (!t->registered) {
+      pthread_once(&key_once, make_key);
+      if (key_ok && pthread_setspecific(key, t) == 0) t->registered = 1;
+    }
+    cg_arena_config cfg = cg_get_limits().arena;
+    t->arena = cg_arena_create(&cfg);
+    if (!t->arena) return cg_fail(CG_ERR_NO_MEMORY, "cannot allocate the thread's arena");
+  } else {
+    cg_arena_reset(t->arena);
+  }
+  *arena = t->arena;
+  return CG_OK;
+}
+
+cg_status cg_response_buffer(size_t len, uint8_t **out) {
+  thread_state *t = &tls;
+  size_t limit = max_response();
+  if (len > limit)
+    return cg_fail(CG_ERR_LIMIT, "response of %zu bytes exceeds the limit of %zu bytes", len,
+                   limit);
+  /* Keep a buffer up to the arena's retain size; give back a larger one as
+   * soon as a smaller response no longer needs it. */
+  size_t retain = t->arena ? cg_arena_get_config(t->arena).retain : CG_ARENA_DEFAULT_RETAIN;
+  if (t->resp && len <= t->resp_cap && (t->resp_cap <= retain || len > retain / 2)) {
+    *out = t->resp;
+    return CG_OK;
+  }
+  size_t cap = 256;
+  while (cap < len) cap *= 2;
+  if (cap > limit) cap = len;
+  uint8_t *p = cg__alloc(cap);
+  if (!p) return cg_fail(CG_ERR_NO_MEMORY, "cannot allocate a %zu-byte response buffer", cap);
+  cg__free(t->resp, t->resp_cap);
+  t->resp = p;
+  t->resp_cap = cap;
+  *out = p;
+  return CG_OK;
+}
+
+void cg_thread_release(void) { release(&tls); }
+
+size_t cg_thread_footprint(void) {
+  return (tls.arena ? cg_arena_footprint(tls.arena) : 0) + tls.resp_cap;
+}

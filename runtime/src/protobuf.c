@@ -1,0 +1,41 @@
+#include "calcgen/call.h"
+#include "calcgen/protobuf.h"
+
+static void *arena_alloc(void *data, size_t size) { return cg_arena_alloc(data, size); }
+
+/* Arena memory is released all at once on reset. */
+static void arena_free(void *data, void *ptr) {
+  (void)data;
+  (void)ptr;
+}
+
+ProtobufCAllocator cg_protobuf_allocator(cg_arena *a) {
+  return (ProtobufCAllocator){arena_alloc, arena_free, a};
+}
+
+cg_status cg_protobuf_decode(const ProtobufCMessageDescriptor *desc, cg_arena *a,
+                             const uint8_t *data, size_t len, const char *op,
+                             ProtobufCMessage **out) {
+  /* protobuf-c reads through the pointer even for zero bytes. */
+  static const uint8_t empty[1];
+  ProtobufCAllocator pa = cg_protobuf_allocator(a);
+  *out = protobuf_c_message_unpack(desc, &pa, len, data ? data : empty);
+  if (*out) return CG_OK;
+  cg_status why = cg_arena_failure(a);
+  if (why == CG_ERR_LIMIT)
+    return cg_fail(why, "%s: decoding %s needs more than the arena cap of %zu bytes", op,
+                   desc->name, cg_arena_get_config(a).cap);
+  if (why != CG_OK) return cg_fail(why, "%s: out of memory while decoding %s", op, desc->name);
+  return cg_fail(CG_ERR_DECODE, "%s: request is not a valid %s (%zu bytes)", op, desc->name, len);
+}
+
+cg_status cg_protobuf_respond(const ProtobufCMessage *msg, cg_bytes *resp) {
+  size_t n = protobuf_c_message_get_packed_size(msg);
+  uint8_t *buf;
+  cg_status st = cg_response_buffer(n, &buf);
+  if (st != CG_OK) return st;
+  protobuf_c_message_pack(msg, buf);
+  resp->data = buf;
+  resp->len = n;
+  return CG_OK;
+}

@@ -1,0 +1,48 @@
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "calcgen/status.h"
+#include "calcgen/version.h"
+
+#define CG__ERROR_CAP 256
+
+static _Thread_local char tls_error[CG__ERROR_CAP];
+static _Thread_local int tls_error_set;
+
+const char *cg_status_name(cg_status s) {
+  switch (s) {
+#define CG__STATUS_NAME(code, name, text) case code: return #name;
+    CG_STATUS_MAP(CG__STATUS_NAME)
+#undef CG__STATUS_NAME
+  }
+  return "CG_UNKNOWN_STATUS";
+}
+
+const char *cg_status_text(cg_status s) {
+  switch (s) {
+#define CG__STATUS_TEXT(code, name, text) case code: return text;
+    CG_STATUS_MAP(CG__STATUS_TEXT)
+#undef CG__STATUS_TEXT
+  }
+  return "unknown status";
+}
+
+const char *cg_last_error(void) { return tls_error; }
+
+cg_status cg_fail(cg_status s, const char *fmt, ...) {
+  if (tls_error_set) return s;
+  tls_error_set = 1;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tls_error, sizeof tls_error, fmt, ap);
+  va_end(ap);
+  if (n < 0) tls_error[0] = '\0';
+  return s;
+}
+
+void cg_clear_error(void) {
+  tls_error_set = 0;
+  tls_error[0] = '\0';
+}
+
+const char *cg_version(void) { return CALCGEN_VERSION; }
