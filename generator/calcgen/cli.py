@@ -89,12 +89,32 @@ def _descriptors(protoc, incs, rel_names):
     return fds
 
 
+def _run_protoc_c(protoc, fds, rel_names, out):
+    """protoc-c's message code. Services are removed first: calcgen's dispatch
+    replaces protoc-c's RPC stubs, which do not even compile for methods named
+    after C keywords (`rpc Return`)."""
+    messages_only = descriptor_pb2.FileDescriptorSet()
+    messages_only.CopyFrom(fds)
+    for f in messages_only.file:
+        del f.service[:]
+    with tempfile.TemporaryDirectory() as tmp:
+        set_path = Path(tmp) / "messages.pb"
+        set_path.write_bytes(messages_only.SerializeToString())
+        args = [f"--descriptor_set_in={set_path}", f"--c_out={out}"] + list(rel_names)
+        protoc_c = os.environ.get("CALCGEN_PROTOC_C") or shutil.which("protoc-c")
+        if protoc_c:
+            _run([protoc_c] + args)
+        else:
+            plugin = _which("protoc-gen-c", "CALCGEN_PROTOC_GEN_C", "protobuf-c-compiler")
+            _run([protoc, f"--plugin=protoc-gen-c={plugin}"] + args)
+
+
 def _model(args):
     protoc = _which("protoc", "CALCGEN_PROTOC", "protobuf-compiler")
     incs, names = _layout(args.files, args.includes)
     fds = _descriptors(protoc, incs, names)
     try:
-        return protoc, incs, names, build(fds.file, list(names))
+        return protoc, fds, names, build(fds.file, list(names))
     except SchemaErrors as e:
         for err in e.errors:
             err.file = names.get(err.file, err.file)
@@ -105,18 +125,10 @@ def _model(args):
 def cmd_generate(args):
     if not args.c_out:
         raise CliError("nothing to generate: give --c-out DIR")
-    protoc, incs, names, files = _model(args)
+    protoc, fds, names, files = _model(args)
     out = Path(args.c_out)
     out.mkdir(parents=True, exist_ok=True)
-    protoc_c = shutil.which("protoc-c")
-    if os.environ.get("CALCGEN_PROTOC_C"):
-        protoc_c = os.environ["CALCGEN_PROTOC_C"]
-    if protoc_c:
-        _run([protoc_c] + [f"-I{i}" for i in incs] + [f"--c_out={out}"] + list(names))
-    else:
-        plugin = _which("protoc-gen-c", "CALCGEN_PROTOC_GEN_C", "protobuf-c-compiler")
-        _run([protoc, f"--plugin=protoc-gen-c={plugin}"] + [f"-I{i}" for i in incs] +
-             [f"--c_out={out}"] + list(names))
+    _run_protoc_c(protoc, fds, names, out)
     for rel, text in render_all(files, ("c",)).items():
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -91,6 +91,27 @@ class Op:
         return f"cg_elem_{self.kernel.lower()}_{self.elem.suffix}_{self.overflow.lower()}"
 
     @property
+    def result_encode(self) -> str:
+        """The C call that encodes a single op's result (see calcgen/wire.h)."""
+        r = self.result
+        value = f"out.{r.c_name}"
+        enc, bits = {
+            "int32": ("CG_ENC_VARINT", f"(uint64_t)(int64_t){value}"),
+            "int64": ("CG_ENC_VARINT", f"(uint64_t){value}"),
+            "uint32": ("CG_ENC_VARINT", f"(uint64_t){value}"),
+            "uint64": ("CG_ENC_VARINT", value),
+            "sint32": ("CG_ENC_ZIGZAG32", f"(uint64_t)(uint32_t){value}"),
+            "sint64": ("CG_ENC_ZIGZAG64", f"(uint64_t){value}"),
+            "fixed32": ("CG_ENC_FIXED32", f"(uint64_t){value}"),
+            "sfixed32": ("CG_ENC_FIXED32", f"(uint64_t)(uint32_t){value}"),
+            "float": ("CG_ENC_FIXED32", f"cg_f32_bits({value})"),
+            "fixed64": ("CG_ENC_FIXED64", value),
+            "sfixed64": ("CG_ENC_FIXED64", f"(uint64_t){value}"),
+            "double": ("CG_ENC_FIXED64", f"cg_f64_bits({value})"),
+        }[self.elem.proto]
+        return f"cg_respond_scalar({r.number}, {enc}, {bits}, resp)"
+
+    @property
     def operands(self):
         return self.request.fields[0], self.request.fields[1]
 

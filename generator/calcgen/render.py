@@ -30,6 +30,8 @@ def render_all(proto_files, languages=("c",)):
     env = environment()
     out = {}
     for pf in proto_files:
+        if not pf.services:
+            continue  # a file of messages only: protoc-c's output is all it needs
         if "c" in languages:
             out.update(render_c(pf, env))
     return out

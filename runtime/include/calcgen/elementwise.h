@@ -122,8 +122,8 @@ CG__INT_DIV_OPS(u64, uint64_t, (uint64_t)0, 0)
     return CG_OK;                                                              \
   }                                                                            \
   CG__INLINE T cg__minmax_##sfx(T a, T b, int is_max) {                        \
-    if (b != b) return a;                                                      \
     if (a != a) return b;                                                      \
+    if (b != b) return a;                                                      \
     if (a < b) return is_max ? b : a;                                          \
     if (b < a) return is_max ? a : b;                                          \
     B ba, bb;                                                                  \

@@ -1,0 +1,127 @@
+/* Status names, the per-thread error, limits and the thread's memory. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "calcgen/calcgen.h"
+#include "calcgen/wire.h"
+
+static void names_follow_the_contract(void **state) {
+  (void)state;
+  static const char *const want[] = {"CG_OK", "CG_ERR_UNKNOWN_OP", "CG_ERR_DECODE",
+                                     "CG_ERR_INVALID_ARGUMENT", "CG_ERR_DIVIDE_BY_ZERO",
+                                     "CG_ERR_OVERFLOW", "CG_ERR_LIMIT", "CG_ERR_NO_MEMORY",
+                                     "CG_ERR_HANDLER"};
+  for (int i = 0; i < 9; i++) assert_string_equal(cg_status_name(i), want[i]);
+  assert_int_equal(CG_STATUS_COUNT, 9);
+  assert_string_equal(cg_status_name(-1), "CG_UNKNOWN_STATUS");
+  assert_string_equal(cg_status_name(99), "CG_UNKNOWN_STATUS");
+  assert_string_equal(cg_status_text(CG_ERR_DIVIDE_BY_ZERO), "division by zero");
+}
+
+static void first_error_wins_until_cleared(void **state) {
+  (void)state;
+  cg_clear_error();
+  assert_string_equal(cg_last_error(), "");
+  assert_int_equal(cg_fail(CG_ERR_DECODE, "first %d", 1), CG_ERR_DECODE);
+  assert_int_equal(cg_fail(CG_ERR_LIMIT, "second"), CG_ERR_LIMIT);
+  assert_string_equal(cg_last_error(), "first 1");
+  cg_clear_error();
+  assert_string_equal(cg_last_error(), "");
+  char long_text[1000];
+  memset(long_text, 'x', sizeof long_text - 1);
+  long_text[sizeof long_text - 1] = '\0';
+  cg_fail(CG_ERR_DECODE, "%s", long_text); /* truncated, never overflows */
+  assert_true(strlen(cg_last_error()) < 300);
+  cg_clear_error();
+}
+
+static void *other_thread(void *arg) {
+  (void)arg;
+  cg_clear_error();
+  cg_fail(CG_ERR_OVERFLOW, "from the other thread");
+  return NULL;
+}
+
+static void errors_are_per_thread(void **state) {
+  (void)state;
+  cg_clear_error();
+  cg_fail(CG_ERR_DECODE, "main");
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, other_thread, NULL), 0);
+  pthread_join(t, NULL);
+  assert_string_equal(cg_last_error(), "main");
+  cg_clear_error();
+}
+
+static void request_limit_and_response_buffer(void **state) {
+  (void)state;
+  cg_limits saved = cg_get_limits();
+  cg_limits l = saved;
+  l.max_request = 100;
+  l.max_response = 1000;
+  cg_set_limits(&l);
+  cg_arena *a;
+  assert_int_equal(cg_call_begin(101, &a), CG_ERR_LIMIT);
+  assert_non_null(strstr(cg_last_error(), "exceeds the limit of 100 bytes"));
+  assert_int_equal(cg_call_begin(100, &a), CG_OK);
+  assert_string_equal(cg_last_error(), "");
+  uint8_t *buf;
+  assert_int_equal(cg_response_buffer(1001, &buf), CG_ERR_LIMIT);
+  assert_int_equal(cg_response_buffer(1000, &buf), CG_OK);
+  memset(buf, 1, 1000);
+  cg_set_limits(&saved);
+  /* A large response's buffer is given back once responses are small again. */
+  assert_int_equal(cg_call_begin(0, &a), CG_OK);
+  assert_int_equal(cg_response_buffer(8 << 20, &buf), CG_OK);
+  assert_true(cg_thread_footprint() >= (8u << 20));
+  assert_int_equal(cg_response_buffer(16, &buf), CG_OK);
+  assert_true(cg_thread_footprint() < (2u << 20));
+  cg_thread_release();
+  assert_int_equal(cg_thread_footprint(), 0);
+  cg_set_limits(NULL);
+  assert_int_equal(cg_get_limits().max_request, CG_DEFAULT_MAX_REQUEST);
+}
+
+static void expect_bytes(uint32_t field, cg_scalar_encoding enc, uint64_t bits, const char *hex) {
+  cg_bytes r;
+  assert_int_equal(cg_respond_scalar(field, enc, bits, &r), CG_OK);
+  char got[64] = "";
+  for (size_t i = 0; i < r.len; i++) snprintf(got + 2 * i, 3, "%02x", r.data[i]);
+  assert_string_equal(got, hex);
+}
+
+static void scalar_response_wire_bytes(void **state) {
+  (void)state;
+  expect_bytes(1, CG_ENC_VARINT, 0, "");                     /* default: omitted */
+  expect_bytes(1, CG_ENC_VARINT, 150, "089601");
+  expect_bytes(1, CG_ENC_VARINT, (uint64_t)(int64_t)-1, "08ffffffffffffffffff01");
+  expect_bytes(2, CG_ENC_ZIGZAG32, (uint32_t)-1, "1001");
+  expect_bytes(2, CG_ENC_ZIGZAG64, (uint64_t)INT64_MIN, "10ffffffffffffffffff01");
+  expect_bytes(3, CG_ENC_FIXED32, cg_f32_bits(-0.0f), "1d00000080"); /* -0.0 is kept */
+  expect_bytes(3, CG_ENC_FIXED64, cg_f64_bits(1.0), "19000000000000f03f");
+  expect_bytes(16, CG_ENC_VARINT, 1, "800101");
+}
+
+static void version_is_set(void **state) {
+  (void)state;
+  assert_string_equal(cg_version(), CALCGEN_VERSION);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(names_follow_the_contract),
+      cmocka_unit_test(first_error_wins_until_cleared),
+      cmocka_unit_test(errors_are_per_thread),
+      cmocka_unit_test(request_limit_and_response_buffer),
+      cmocka_unit_test(scalar_response_wire_bytes),
+      cmocka_unit_test(version_is_set),
+  };
+  return cmocka_run_group_tests_name("status", tests, NULL, NULL);
+}
