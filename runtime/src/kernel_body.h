@@ -52,8 +52,14 @@ typedef int64_t v_i64 __attribute__((vector_size(CG_VBYTES)));
 typedef uint64_t v_u64 __attribute__((vector_size(CG_VBYTES)));
 typedef float v_f32 __attribute__((vector_size(CG_VBYTES)));
 typedef double v_f64 __attribute__((vector_size(CG_VBYTES)));
-/* 32-bit lanes widened to doubles for exact 32-bit division. */
-typedef double v_f64w __attribute__((vector_size(2 * CG_VBYTES)));
+/* Half vectors of 32-bit lanes, widened to one full vector of doubles for
+ * exact 32-bit division (a double-width type crashes GCC 12 at -O0). */
+typedef int32_t v_i32h __attribute__((vector_size(CG_VBYTES / 2)));
+typedef uint32_t v_u32h __attribute__((vector_size(CG_VBYTES / 2)));
+#define VH_i32 v_i32h
+#define VHU_i32 v_u32h
+#define VH_u32 v_u32h
+#define VHU_u32 v_u32h
 
 /* Per element type: T, native vector, same-width unsigned bits, lane mask. */
 #define VN_i32 v_i32
@@ -175,11 +181,11 @@ static inline int any_lane(const void *m, size_t bytes) {
  * exact integer quotient (the gap to the next integer is far above double
  * precision), so whole vectors divide at once. */
 #define FASTDIV_WIDE(sfx, is_mod, end_)                                        \
-  for (; i < end_; i += L) {                                                   \
-    VN_##sfx x = LD(VN_##sfx, a, i / L), y = LD(VN_##sfx, b, i / L);           \
-    v_f64w q = __builtin_convertvector(x, v_f64w) / __builtin_convertvector(y, v_f64w); \
-    VN_##sfx qi = __builtin_convertvector(q, VN_##sfx);                        \
-    ST(o, i / L, (is_mod) ? V_SUB_INT(VN_##sfx, VU_##sfx, x, V_MUL_INT(VN_##sfx, VU_##sfx, qi, y)) \
+  for (const size_t H = L / 2; i < end_; i += H) {                             \
+    VH_##sfx x = LD(VH_##sfx, a, i / H), y = LD(VH_##sfx, b, i / H);           \
+    v_f64 q = __builtin_convertvector(x, v_f64) / __builtin_convertvector(y, v_f64); \
+    VH_##sfx qi = __builtin_convertvector(q, VH_##sfx);                        \
+    ST(o, i / H, (is_mod) ? V_SUB_INT(VH_##sfx, VHU_##sfx, x, V_MUL_INT(VH_##sfx, VHU_##sfx, qi, y)) \
                           : qi);                                               \
   }
 /* 64-bit lanes: no vector division exists; the checks are already done. */

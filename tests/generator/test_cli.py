@@ -1,0 +1,82 @@
+"""The calcgen command line, through its installed-style launcher."""
+
+import os
+import subprocess
+import tempfile
+import unittest
+from pathlib import Path
+
+from calcgen import __version__
+from support import CALCGEN, HEADER, PAIR, ROOT
+
+
+def run(*args, env=None):
+    return subprocess.run([CALCGEN, *args], capture_output=True, text=True, env=env)
+
+
+@unittest.skipUnless(CALCGEN, "CALCGEN_LAUNCHER not set")
+class Cli(unittest.TestCase):
+    def test_help_and_version(self):
+        p = run("--help")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("generate", p.stdout)
+        self.assertIn("describe", p.stdout)
+        p = run("--version")
+        self.assertEqual(p.returncode, 0)
+        self.assertEqual(p.stdout.strip(), f"calcgen {__version__}")
+        self.assertEqual(run().returncode, 2)  # no command: usage on stderr
+
+    def test_describe(self):
+        p = run("describe", "-I", str(ROOT / "schemas"), str(ROOT / "schemas" / "calculator.proto"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("service calc.Calculator  prefix calc_calculator", p.stdout)
+        self.assertRegex(p.stdout, r"\s1  Add\s+ADD int64 WRAP\s+calc.BinaryOp -> calc.Value")
+        self.assertRegex(p.stdout, r"20  Factorial\s+handler calc_calculator_factorial")
+
+    def test_generate_writes_both_halves(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            p = run("generate", "-I", str(ROOT / "schemas"), "--c-out", tmp, str(ROOT / "schemas" / "calculator.proto"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(sorted(os.listdir(tmp)), ["calculator.calcgen.c", "calculator.calcgen.h",
+                                                       "calculator.pb-c.c", "calculator.pb-c.h"])
+
+    def test_missing_file(self):
+        p = run("generate", "--c-out", "/tmp", "no/such.proto")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("calcgen: error: no/such.proto: no such file", p.stderr)
+
+    def test_missing_output(self):
+        p = run("generate", str(ROOT / "schemas" / "calculator.proto"))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("give --c-out DIR", p.stderr)
+
+    def test_missing_protoc(self):
+        env = dict(os.environ, PATH="/nonexistent")
+        env.pop("CALCGEN_PROTOC", None)
+        p = run("describe", "-I", str(ROOT / "schemas"), str(ROOT / "schemas" / "calculator.proto"), env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("protoc not found on PATH (install Debian's protobuf-compiler", p.stderr)
+
+    def test_bad_schema_writes_nothing(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = Path(tmp, "bad.proto")
+            bad.write_text(HEADER + PAIR + "service S {\n  rpc Dispatch(Pair) returns (Val);\n}\n")
+            out = Path(tmp, "out")
+            p = run("generate", "--c-out", str(out), str(bad))
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(f"{bad}:7:3: service t.S, method Dispatch: its C name t_s_dispatch collides", p.stderr)
+            self.assertIn("1 schema error; nothing written", p.stderr)
+            self.assertFalse(out.exists())
+
+    def test_protoc_syntax_error_is_reported(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = Path(tmp, "broken.proto")
+            bad.write_text('syntax = "proto3";\nmessage {\n')
+            p = run("describe", str(bad))
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("broken.proto:2:", p.stderr)
+            self.assertIn("protoc failed", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

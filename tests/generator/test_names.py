@@ -1,0 +1,57 @@
+"""calcgen's names, and its reproduction of protoc-c's names checked against
+real protoc-c output."""
+
+import subprocess
+import tempfile
+import unittest
+from pathlib import Path
+
+from calcgen import names
+from support import model
+
+TRICKY = """syntax = "proto3";
+package my_pkg.sub_Two;
+message BinaryOp { int64 a = 1; int64 return = 2; repeated int64 int = 3; }
+message HTTPRequest { message Inner_thing { int32 x = 1; } string class = 1; Inner_thing inner = 2; }
+message lower_case { int32 X = 1; int32 alignas = 2; int32 typename = 3; }
+message V2Value { int32 Value2 = 1; }
+"""
+
+
+class SnakeCase(unittest.TestCase):
+    def test_examples(self):
+        for src, want in [("Calculator", "calculator"), ("AddChecked", "add_checked"),
+                          ("HTTPServer", "http_server"), ("Add_One", "add_one"), ("V2Api", "v2_api"),
+                          ("add", "add"), ("getHTTPResponseCode", "get_http_response_code")]:
+            self.assertEqual(names.snake_case(src), want, src)
+
+    def test_contract_prefix(self):
+        svc = model({"c.proto": 'syntax = "proto3";\npackage calc;\nmessage M {}\n'
+                                "service Calculator { rpc Op(M) returns (M); }\n"})[0].services[0]
+        self.assertEqual(svc.prefix, "calc_calculator")
+        self.assertEqual(svc.upper, "CALC_CALCULATOR")
+
+
+class MatchesProtocC(unittest.TestCase):
+    def test_types_descriptors_init_macros_and_fields(self):
+        files = model({"tricky.proto": TRICKY + "service S { rpc Op(BinaryOp) returns (HTTPRequest); }\n"})
+        with tempfile.TemporaryDirectory() as tmp:
+            Path(tmp, "tricky.proto").write_text(TRICKY)
+            subprocess.run(["protoc-c", f"-I{tmp}", f"--c_out={tmp}", "tricky.proto"], check=True)
+            header = Path(tmp, "tricky.pb-c.h").read_text()
+        from calcgen.build import _MessageIndex  # every message, nested ones too
+        from support import descriptor_set
+        index = _MessageIndex(descriptor_set({"tricky.proto": TRICKY}).file)
+        self.assertEqual(len(index.descs), 5)
+        for full in index.descs:
+            m = index.model(full)
+            self.assertIn(f"struct  {m.c_type}\n", header, full)
+            self.assertIn(f"const ProtobufCMessageDescriptor {m.c_descriptor};", header, full)
+            self.assertIn(f"#define {m.c_init} ", header, full)
+            for f in m.fields:
+                self.assertRegex(header, rf"\s\*?{f.c_name};", f"{full}.{f.name}")
+        self.assertTrue(files[0].services)
+
+
+if __name__ == "__main__":
+    unittest.main()
