@@ -36,7 +36,7 @@ static void call_autovec(void *p) {
 }
 
 /* Operands every kernel accepts: no zero divisor, no MIN / -1, no overflow
- * for the checked variants. */
+ * for the checked variants (unsigned a >= b, so SUB does not wrap). */
 static void fill(cg_elem_type t, unsigned char *a, unsigned char *b, size_t n) {
   uint64_t x = 0x9E3779B97F4A7C15ull;
   for (size_t i = 0; i < n; i++) {
@@ -44,9 +44,9 @@ static void fill(cg_elem_type t, unsigned char *a, unsigned char *b, size_t n) {
     int32_t va = (int32_t)(x % 2000001) - 1000000, vb = (int32_t)((x >> 32) % 1000) + 1;
     switch (t) {
       case CG_TYPE_I32: memcpy(a + 4 * i, &va, 4); memcpy(b + 4 * i, &vb, 4); break;
-      case CG_TYPE_U32: { uint32_t p = (uint32_t)va + 1000000u, q = (uint32_t)vb; memcpy(a + 4 * i, &p, 4); memcpy(b + 4 * i, &q, 4); break; }
+      case CG_TYPE_U32: { uint32_t p = (uint32_t)va + 1001000u, q = (uint32_t)vb; memcpy(a + 4 * i, &p, 4); memcpy(b + 4 * i, &q, 4); break; }
       case CG_TYPE_I64: { int64_t p = va, q = vb; memcpy(a + 8 * i, &p, 8); memcpy(b + 8 * i, &q, 8); break; }
-      case CG_TYPE_U64: { uint64_t p = (uint64_t)(va + 1000000), q = (uint64_t)vb; memcpy(a + 8 * i, &p, 8); memcpy(b + 8 * i, &q, 8); break; }
+      case CG_TYPE_U64: { uint64_t p = (uint64_t)(va + 1001000), q = (uint64_t)vb; memcpy(a + 8 * i, &p, 8); memcpy(b + 8 * i, &q, 8); break; }
       case CG_TYPE_F32: { float p = (float)va / 3.0f, q = (float)vb / 7.0f; memcpy(a + 4 * i, &p, 4); memcpy(b + 4 * i, &q, 4); break; }
       case CG_TYPE_F64: { double p = va / 3.0, q = vb / 7.0; memcpy(a + 8 * i, &p, 8); memcpy(b + 8 * i, &q, 8); break; }
       default: break;
