@@ -1,0 +1,22 @@
+#!/bin/sh
+# `meson install` into a scratch DESTDIR provides everything CONTRACT.md lists.
+#   check_install.sh BUILD_DIR SCRATCH_DIR
+set -eu
+build=$1 dest=$2
+rm -rf "$dest"
+DESTDIR="$dest" meson install -C "$build" --no-rebuild --quiet
+missing=0
+for want in include/calcgen/calcgen.h include/calcgen/version.h bin/calcgen bin/protoc-gen-calcgen \
+            share/calcgen/proto/calcgen/options.proto share/calcgen/templates/c/source.c.j2 \
+            share/calcgen/generator/calcgen/cli.py; do
+  [ -n "$(find "$dest" -path "*/$want" -print -quit)" ] || { echo "missing: $want"; missing=1; }
+done
+for lib in libcalcgen.a libcalcgen.so pkgconfig/calcgen.pc; do
+  [ -n "$(find "$dest" -path "*/lib*/$lib" -print -quit)" ] || { echo "missing: lib/$lib"; missing=1; }
+done
+for exe in bin/calcgen bin/protoc-gen-calcgen; do
+  f=$(find "$dest" -path "*/$exe" -print -quit)
+  [ -x "$f" ] || { echo "not executable: $exe"; missing=1; }
+done
+[ $missing -eq 0 ] && echo "install tree complete"
+exit $missing
