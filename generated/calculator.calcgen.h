@@ -34,11 +34,12 @@ extern "C" {
   X(13, BatchDivide, batch_divide, BATCH_DIVIDE, Calc__BatchOperation, Calc__BatchResult) \
   X(14, BatchAddChecked, batch_add_checked, BATCH_ADD_CHECKED, Calc__BatchOperation, Calc__BatchResult) \
   X(15, BatchMultiplyFloat, batch_multiply_float, BATCH_MULTIPLY_FLOAT, Calc__FloatBatch, Calc__FloatBatchResult) \
+  X(16, BatchAddFixed, batch_add_fixed, BATCH_ADD_FIXED, Calc__FixedBatch, Calc__FixedBatchResult) \
   X(20, Factorial, factorial, FACTORIAL, Calc__FactorialRequest, Calc__Value) \
   X(21, FormatNumber, format_number, FORMAT_NUMBER, Calc__FormatRequest, Calc__CalculatorResponse)
 
-#define CALC_CALCULATOR_OPS_COUNT 16
-#define CALC_CALCULATOR_SCHEMA_HASH UINT64_C(0x8bc1844eb8fe70da)
+#define CALC_CALCULATOR_OPS_COUNT 17
+#define CALC_CALCULATOR_SCHEMA_HASH UINT64_C(0x086c0108ffcdbe75)
 
 #define CALC_CALCULATOR__OP_ENUM(id, Name, name, UPPER, Req, Resp) CALC_CALCULATOR_OP_##UPPER = id,
 enum { CALC_CALCULATOR_OPS(CALC_CALCULATOR__OP_ENUM) };
@@ -60,6 +61,55 @@ CG_API const char *calc_calculator_op_name(uint32_t op);
  * encoded. Return CG_OK, or a status with cg_fail() for the detail. */
 cg_status calc_calculator_factorial(const Calc__FactorialRequest *req, Calc__Value *resp, cg_arena *arena);
 cg_status calc_calculator_format_number(const Calc__FormatRequest *req, Calc__CalculatorResponse *resp, cg_arena *arena);
+
+/* Host side, for C and C++ hosts: each call encodes with calcgen's codecs (or
+ * protobuf-c), dispatches, and decodes the response into `arena` (yours; reset
+ * it when you are done with the results). */
+CG_API cg_status calc_calculator_call_add(const Calc__BinaryOp *req, Calc__Value *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_subtract(const Calc__BinaryOp *req, Calc__Value *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_multiply(const Calc__BinaryOp *req, Calc__Value *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_divide(const Calc__BinaryOp *req, Calc__Value *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_modulo(const Calc__BinaryOp *req, Calc__Value *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_add_checked(const Calc__BinaryOp *req, Calc__Value *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_multiply_checked(const Calc__BinaryOp *req, Calc__Value *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_divide_float(const Calc__FloatOp *req, Calc__FloatValue *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_batch_add(const Calc__BatchOperation *req, Calc__BatchResult *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_batch_subtract(const Calc__BatchOperation *req, Calc__BatchResult *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_batch_multiply(const Calc__BatchOperation *req, Calc__BatchResult *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_batch_divide(const Calc__BatchOperation *req, Calc__BatchResult *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_batch_add_checked(const Calc__BatchOperation *req, Calc__BatchResult *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_batch_multiply_float(const Calc__FloatBatch *req, Calc__FloatBatchResult *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_batch_add_fixed(const Calc__FixedBatch *req, Calc__FixedBatchResult *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_factorial(const Calc__FactorialRequest *req, Calc__Value *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_format_number(const Calc__FormatRequest *req, Calc__CalculatorResponse *resp, cg_arena *arena);
+
+/* Typed kernel calls: the same round trip without messages. A batch writes
+ * its n results to `result`. */
+CG_API cg_status calc_calculator_invoke_add(int64_t a, int64_t b, int64_t *result);
+CG_API cg_status calc_calculator_invoke_subtract(int64_t a, int64_t b, int64_t *result);
+CG_API cg_status calc_calculator_invoke_multiply(int64_t a, int64_t b, int64_t *result);
+CG_API cg_status calc_calculator_invoke_divide(int64_t a, int64_t b, int64_t *result);
+CG_API cg_status calc_calculator_invoke_modulo(int64_t a, int64_t b, int64_t *result);
+CG_API cg_status calc_calculator_invoke_add_checked(int64_t a, int64_t b, int64_t *result);
+CG_API cg_status calc_calculator_invoke_multiply_checked(int64_t a, int64_t b, int64_t *result);
+CG_API cg_status calc_calculator_invoke_divide_float(double a, double b, double *result);
+CG_API cg_status calc_calculator_invoke_batch_add(const int64_t *a, const int64_t *b, size_t n, int64_t *result);
+CG_API cg_status calc_calculator_invoke_batch_subtract(const int64_t *a, const int64_t *b, size_t n, int64_t *result);
+CG_API cg_status calc_calculator_invoke_batch_multiply(const int64_t *a, const int64_t *b, size_t n, int64_t *result);
+CG_API cg_status calc_calculator_invoke_batch_divide(const int64_t *a, const int64_t *b, size_t n, int64_t *result);
+CG_API cg_status calc_calculator_invoke_batch_add_checked(const int64_t *a, const int64_t *b, size_t n, int64_t *result);
+CG_API cg_status calc_calculator_invoke_batch_multiply_float(const double *a, const double *b, size_t n, double *result);
+CG_API cg_status calc_calculator_invoke_batch_add_fixed(const int64_t *a, const int64_t *b, size_t n, int64_t *result);
+
+/* Zero-copy batches (fixed-width elements). layout writes a request for n
+ * elements into buf (CG_BATCH_REQUEST_SIZE(n, width) bytes) and returns its
+ * length: write operand a at buf + 8 and b at buf + 16 + n * width, then
+ * dispatch. view points at the results inside the response, valid until the
+ * thread's next dispatch. */
+CG_API size_t calc_calculator_layout_batch_multiply_float(uint8_t *buf, size_t n);
+CG_API cg_status calc_calculator_view_batch_multiply_float(cg_bytes resp, const double **values, size_t *n);
+CG_API size_t calc_calculator_layout_batch_add_fixed(uint8_t *buf, size_t n);
+CG_API cg_status calc_calculator_view_batch_add_fixed(cg_bytes resp, const int64_t **values, size_t *n);
 
 #ifdef __cplusplus
 }

@@ -367,6 +367,96 @@ void   calc__float_batch_result__free_unpacked
   assert(message->base.descriptor == &calc__float_batch_result__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   calc__fixed_batch__init
+                     (Calc__FixedBatch         *message)
+{
+  static const Calc__FixedBatch init_value = CALC__FIXED_BATCH__INIT;
+  *message = init_value;
+}
+size_t calc__fixed_batch__get_packed_size
+                     (const Calc__FixedBatch *message)
+{
+  assert(message->base.descriptor == &calc__fixed_batch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t calc__fixed_batch__pack
+                     (const Calc__FixedBatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &calc__fixed_batch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t calc__fixed_batch__pack_to_buffer
+                     (const Calc__FixedBatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &calc__fixed_batch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Calc__FixedBatch *
+       calc__fixed_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Calc__FixedBatch *)
+     protobuf_c_message_unpack (&calc__fixed_batch__descriptor,
+                                allocator, len, data);
+}
+void   calc__fixed_batch__free_unpacked
+                     (Calc__FixedBatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &calc__fixed_batch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   calc__fixed_batch_result__init
+                     (Calc__FixedBatchResult         *message)
+{
+  static const Calc__FixedBatchResult init_value = CALC__FIXED_BATCH_RESULT__INIT;
+  *message = init_value;
+}
+size_t calc__fixed_batch_result__get_packed_size
+                     (const Calc__FixedBatchResult *message)
+{
+  assert(message->base.descriptor == &calc__fixed_batch_result__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t calc__fixed_batch_result__pack
+                     (const Calc__FixedBatchResult *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &calc__fixed_batch_result__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t calc__fixed_batch_result__pack_to_buffer
+                     (const Calc__FixedBatchResult *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &calc__fixed_batch_result__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Calc__FixedBatchResult *
+       calc__fixed_batch_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Calc__FixedBatchResult *)
+     protobuf_c_message_unpack (&calc__fixed_batch_result__descriptor,
+                                allocator, len, data);
+}
+void   calc__fixed_batch_result__free_unpacked
+                     (Calc__FixedBatchResult *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &calc__fixed_batch_result__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   calc__factorial_request__init
                      (Calc__FactorialRequest         *message)
 {
@@ -856,6 +946,95 @@ const ProtobufCMessageDescriptor calc__float_batch_result__descriptor =
   calc__float_batch_result__field_indices_by_name,
   1,  calc__float_batch_result__number_ranges,
   (ProtobufCMessageInit) calc__float_batch_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor calc__fixed_batch__field_descriptors[2] =
+{
+  {
+    "a",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_SFIXED64,
+    offsetof(Calc__FixedBatch, n_a),
+    offsetof(Calc__FixedBatch, a),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "b",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_SFIXED64,
+    offsetof(Calc__FixedBatch, n_b),
+    offsetof(Calc__FixedBatch, b),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned calc__fixed_batch__field_indices_by_name[] = {
+  0,   /* field[0] = a */
+  1,   /* field[1] = b */
+};
+static const ProtobufCIntRange calc__fixed_batch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor calc__fixed_batch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "calc.FixedBatch",
+  "FixedBatch",
+  "Calc__FixedBatch",
+  "calc",
+  sizeof(Calc__FixedBatch),
+  2,
+  calc__fixed_batch__field_descriptors,
+  calc__fixed_batch__field_indices_by_name,
+  1,  calc__fixed_batch__number_ranges,
+  (ProtobufCMessageInit) calc__fixed_batch__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor calc__fixed_batch_result__field_descriptors[1] =
+{
+  {
+    "values",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_SFIXED64,
+    offsetof(Calc__FixedBatchResult, n_values),
+    offsetof(Calc__FixedBatchResult, values),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned calc__fixed_batch_result__field_indices_by_name[] = {
+  0,   /* field[0] = values */
+};
+static const ProtobufCIntRange calc__fixed_batch_result__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor calc__fixed_batch_result__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "calc.FixedBatchResult",
+  "FixedBatchResult",
+  "Calc__FixedBatchResult",
+  "calc",
+  sizeof(Calc__FixedBatchResult),
+  1,
+  calc__fixed_batch_result__field_descriptors,
+  calc__fixed_batch_result__field_indices_by_name,
+  1,  calc__fixed_batch_result__number_ranges,
+  (ProtobufCMessageInit) calc__fixed_batch_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor calc__factorial_request__field_descriptors[1] =

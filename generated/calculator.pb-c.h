@@ -23,6 +23,8 @@ typedef struct Calc__FloatOp Calc__FloatOp;
 typedef struct Calc__FloatValue Calc__FloatValue;
 typedef struct Calc__FloatBatch Calc__FloatBatch;
 typedef struct Calc__FloatBatchResult Calc__FloatBatchResult;
+typedef struct Calc__FixedBatch Calc__FixedBatch;
+typedef struct Calc__FixedBatchResult Calc__FixedBatchResult;
 typedef struct Calc__FactorialRequest Calc__FactorialRequest;
 typedef struct Calc__FormatRequest Calc__FormatRequest;
 typedef struct Calc__CalculatorResponse Calc__CalculatorResponse;
@@ -126,6 +128,34 @@ struct  Calc__FloatBatchResult
 };
 #define CALC__FLOAT_BATCH_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&calc__float_batch_result__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * Fixed-width operands: read in place by the kernels, results written in
+ * place (zero-copy); hosts can view both as typed arrays.
+ */
+struct  Calc__FixedBatch
+{
+  ProtobufCMessage base;
+  size_t n_a;
+  int64_t *a;
+  size_t n_b;
+  int64_t *b;
+};
+#define CALC__FIXED_BATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&calc__fixed_batch__descriptor) \
+    , 0,NULL, 0,NULL }
+
+
+struct  Calc__FixedBatchResult
+{
+  ProtobufCMessage base;
+  size_t n_values;
+  int64_t *values;
+};
+#define CALC__FIXED_BATCH_RESULT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&calc__fixed_batch_result__descriptor) \
     , 0,NULL }
 
 
@@ -318,6 +348,44 @@ Calc__FloatBatchResult *
 void   calc__float_batch_result__free_unpacked
                      (Calc__FloatBatchResult *message,
                       ProtobufCAllocator *allocator);
+/* Calc__FixedBatch methods */
+void   calc__fixed_batch__init
+                     (Calc__FixedBatch         *message);
+size_t calc__fixed_batch__get_packed_size
+                     (const Calc__FixedBatch   *message);
+size_t calc__fixed_batch__pack
+                     (const Calc__FixedBatch   *message,
+                      uint8_t             *out);
+size_t calc__fixed_batch__pack_to_buffer
+                     (const Calc__FixedBatch   *message,
+                      ProtobufCBuffer     *buffer);
+Calc__FixedBatch *
+       calc__fixed_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   calc__fixed_batch__free_unpacked
+                     (Calc__FixedBatch *message,
+                      ProtobufCAllocator *allocator);
+/* Calc__FixedBatchResult methods */
+void   calc__fixed_batch_result__init
+                     (Calc__FixedBatchResult         *message);
+size_t calc__fixed_batch_result__get_packed_size
+                     (const Calc__FixedBatchResult   *message);
+size_t calc__fixed_batch_result__pack
+                     (const Calc__FixedBatchResult   *message,
+                      uint8_t             *out);
+size_t calc__fixed_batch_result__pack_to_buffer
+                     (const Calc__FixedBatchResult   *message,
+                      ProtobufCBuffer     *buffer);
+Calc__FixedBatchResult *
+       calc__fixed_batch_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   calc__fixed_batch_result__free_unpacked
+                     (Calc__FixedBatchResult *message,
+                      ProtobufCAllocator *allocator);
 /* Calc__FactorialRequest methods */
 void   calc__factorial_request__init
                      (Calc__FactorialRequest         *message);
@@ -401,6 +469,12 @@ typedef void (*Calc__FloatBatch_Closure)
 typedef void (*Calc__FloatBatchResult_Closure)
                  (const Calc__FloatBatchResult *message,
                   void *closure_data);
+typedef void (*Calc__FixedBatch_Closure)
+                 (const Calc__FixedBatch *message,
+                  void *closure_data);
+typedef void (*Calc__FixedBatchResult_Closure)
+                 (const Calc__FixedBatchResult *message,
+                  void *closure_data);
 typedef void (*Calc__FactorialRequest_Closure)
                  (const Calc__FactorialRequest *message,
                   void *closure_data);
@@ -424,6 +498,8 @@ extern const ProtobufCMessageDescriptor calc__float_op__descriptor;
 extern const ProtobufCMessageDescriptor calc__float_value__descriptor;
 extern const ProtobufCMessageDescriptor calc__float_batch__descriptor;
 extern const ProtobufCMessageDescriptor calc__float_batch_result__descriptor;
+extern const ProtobufCMessageDescriptor calc__fixed_batch__descriptor;
+extern const ProtobufCMessageDescriptor calc__fixed_batch_result__descriptor;
 extern const ProtobufCMessageDescriptor calc__factorial_request__descriptor;
 extern const ProtobufCMessageDescriptor calc__format_request__descriptor;
 extern const ProtobufCMessageDescriptor calc__calculator_response__descriptor;

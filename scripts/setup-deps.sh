@@ -6,6 +6,7 @@ packages=(
   gcc clang pkg-config meson ninja-build python3 python3-protobuf python3-jinja2
   protobuf-compiler protobuf-c-compiler libprotobuf-c-dev libcmocka-dev
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user   # NEON kernels under qemu
+  libclang-rt-14-dev                                        # libFuzzer for the differential fuzzer
 )
 missing=()
 for p in "${packages[@]}"; do

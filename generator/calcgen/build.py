@@ -67,8 +67,11 @@ class _MessageIndex:
             fields = [Field(name=f.name, number=f.number, type_id=f.type, repeated=f.label == LABEL_REPEATED,
                             c_name=names.pbc_field_name(f.name), type_name=f.type_name.lstrip("."))
                       for f in m.field]
+            _, fdp, _ = self.descs[full]
             self.models[full] = Message(full_name=full, fields=fields, c_type=names.pbc_type_name(full),
-                                        c_descriptor=names.pbc_descriptor(full), c_init=names.pbc_init_macro(full))
+                                        c_descriptor=names.pbc_descriptor(full), c_init=names.pbc_init_macro(full),
+                                        c_lower=names.pbc_lower_name(full),
+                                        fast=_codec_covers(m, fdp, fields))
         return self.models[full]
 
     def reachable(self, full, seen=None):
@@ -81,6 +84,17 @@ class _MessageIndex:
             if f.type == TYPE_MESSAGE:
                 self.reachable(f.type_name.lstrip("."), seen)
         return seen
+
+
+def _codec_covers(desc, fdp, fields) -> bool:
+    """calcgen's own codec handles proto3 messages of numeric fields (single
+    or repeated), strings and bytes; anything else (nested messages, enums,
+    bool, oneofs, maps, proto2 presence and defaults) goes through protobuf-c."""
+    if fdp.syntax != "proto3":
+        return False
+    if any(f.HasField("oneof_index") or f.proto3_optional for f in desc.field):
+        return False
+    return all(f.codec is not None for f in fields)
 
 
 def build(proto_files, files_to_generate) -> List[ProtoFile]:
@@ -177,6 +191,15 @@ def _build_service(fdp, si, sdp, index, loc, errors):
             for p in _kernel_problems(op, index):
                 err(mi, p)
         svc.ops.append(op)
+    if len(errors) != before:
+        return None
+    owners = {}
+    for sym, method in svc.symbols():
+        if sym in owners:
+            mi = next(i for i, m in enumerate(sdp.method) if m.name == method)
+            other = f"method {owners[sym]}" if owners[sym] else "a generated function"
+            err(mi, f"generated function {sym} collides with {other}'s")
+        owners.setdefault(sym, method)
     if len(errors) != before:
         return None
     messages = {}

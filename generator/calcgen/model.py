@@ -37,6 +37,43 @@ ELEM_TYPES = {
     18: ElemType("sint64", "i64", "int64_t", False),
 }
 
+@dataclass(frozen=True)
+class WireInfo:
+    """How the generated codecs read and write one numeric type.
+
+    decode: C expression of the field value from `f.value` (a cg_field);
+    encode: C expression of the uint64_t bits to write, `{}` being the value."""
+    codec: str        # "varint" | "fixed32" | "fixed64"
+    wire: str         # CG_WIRE_*
+    varint_kind: str  # CG_VARINT_* (varint codecs)
+    batch_codec: str  # CG_CODEC_*
+    decode: str
+    encode: str
+
+
+WIRE_INFO = {
+    "int32": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_INT32", "CG_CODEC_INT32",
+                      "(int32_t)(uint32_t)f.value", "(uint64_t)(int64_t)({})"),
+    "uint32": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_UINT32", "CG_CODEC_UINT32",
+                       "(uint32_t)f.value", "(uint64_t)({})"),
+    "int64": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_64", "CG_CODEC_VARINT64",
+                      "(int64_t)f.value", "(uint64_t)({})"),
+    "uint64": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_64", "CG_CODEC_VARINT64",
+                       "f.value", "(uint64_t)({})"),
+    "sint32": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_SINT32", "CG_CODEC_SINT32",
+                       "cg_unzigzag32((uint32_t)f.value)", "cg_zigzag32({})"),
+    "sint64": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_SINT64", "CG_CODEC_SINT64",
+                       "cg_unzigzag64(f.value)", "cg_zigzag64({})"),
+    "fixed32": WireInfo("fixed32", "CG_WIRE_I32", "", "CG_CODEC_FIXED32", "", "(uint64_t)({})"),
+    "sfixed32": WireInfo("fixed32", "CG_WIRE_I32", "", "CG_CODEC_FIXED32", "", "(uint64_t)(uint32_t)({})"),
+    "float": WireInfo("fixed32", "CG_WIRE_I32", "", "CG_CODEC_FIXED32", "", "cg_f32_bits({})"),
+    "fixed64": WireInfo("fixed64", "CG_WIRE_I64", "", "CG_CODEC_FIXED64", "", "(uint64_t)({})"),
+    "sfixed64": WireInfo("fixed64", "CG_WIRE_I64", "", "CG_CODEC_FIXED64", "", "(uint64_t)({})"),
+    "double": WireInfo("fixed64", "CG_WIRE_I64", "", "CG_CODEC_FIXED64", "", "cg_f64_bits({})"),
+}
+
+TYPE_STRING, TYPE_BYTES = 9, 12
+
 PROTO_TYPE_NAMES = {
     1: "double", 2: "float", 3: "int64", 4: "uint64", 5: "int32", 6: "fixed64",
     7: "fixed32", 8: "bool", 9: "string", 10: "group", 11: "message", 12: "bytes",
@@ -57,6 +94,25 @@ class Field:
     def elem(self) -> Optional[ElemType]:
         return ELEM_TYPES.get(self.type_id)
 
+    @property
+    def wire_info(self) -> Optional[WireInfo]:
+        return WIRE_INFO[self.elem.proto] if self.elem else None
+
+    @property
+    def codec(self) -> Optional[str]:
+        """varint | fixed32 | fixed64 | string | bytes, or None: not covered."""
+        if self.elem:
+            return self.wire_info.codec
+        if not self.repeated and self.type_id == TYPE_STRING:
+            return "string"
+        if not self.repeated and self.type_id == TYPE_BYTES:
+            return "bytes"
+        return None
+
+    @property
+    def width(self) -> int:
+        return {"fixed32": 4, "fixed64": 8}.get(self.codec, 0)
+
 
 @dataclass
 class Message:
@@ -65,6 +121,16 @@ class Message:
     c_type: str
     c_descriptor: str
     c_init: str
+    c_lower: str = ""       # protoc-c's lower-case name: prefix of the codec functions
+    fast: bool = False      # calcgen emits a codec for it (else protobuf-c is used)
+
+    @property
+    def repeated_fields(self):
+        return [f for f in self.fields if f.repeated]
+
+    @property
+    def fields_by_number(self):
+        return sorted(self.fields, key=lambda f: f.number)
 
 
 @dataclass
@@ -112,6 +178,24 @@ class Op:
         return f"cg_respond_scalar({r.number}, {enc}, {bits}, resp)"
 
     @property
+    def batch_codec(self) -> str:
+        return self.result.wire_info.batch_codec
+
+    @property
+    def zero_copy(self) -> bool:
+        """A batch op whose operands and result are read and written in place."""
+        return self.batch and self.result.codec in ("fixed32", "fixed64")
+
+    @property
+    def has_invoke(self) -> bool:
+        """Typed host call (P_invoke_*): kernel ops whose codecs calcgen owns."""
+        if self.is_user:
+            return False
+        if self.batch:
+            return self.zero_copy or self.request.fast
+        return self.request.fast and self.response.fast
+
+    @property
     def operands(self):
         return self.request.fields[0], self.request.fields[1]
 
@@ -133,6 +217,20 @@ class Service:
     def user_ops(self):
         return [op for op in self.ops if op.is_user]
 
+    def symbols(self):
+        """(C function name, method or None) for every function generated."""
+        for fixed in ("dispatch", "schema_hash", "op_name"):
+            yield f"{self.prefix}_{fixed}", None
+        for op in self.ops:
+            if op.is_user:
+                yield op.user_handler, op.name
+            yield f"{self.prefix}_call_{op.snake}", op.name
+            if op.has_invoke:
+                yield f"{self.prefix}_invoke_{op.snake}", op.name
+            if op.zero_copy:
+                yield f"{self.prefix}_layout_{op.snake}", op.name
+                yield f"{self.prefix}_view_{op.snake}", op.name
+
 
 @dataclass
 class ProtoFile:
@@ -152,6 +250,17 @@ class ProtoFile:
     @property
     def source(self) -> str:
         return self.base + ".calcgen.c"
+
+    @property
+    def codec_messages(self):
+        """Messages of this file's ops that get a generated codec, once each."""
+        seen = {}
+        for svc in self.services:
+            for op in svc.ops:
+                for m in (op.request, op.response):
+                    if m.fast:
+                        seen[m.full_name] = m
+        return [seen[k] for k in sorted(seen)]
 
     @property
     def guard(self) -> str:

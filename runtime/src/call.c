@@ -6,10 +6,15 @@
 
 /* Per-thread state. The struct lives in TLS; its heap parts are registered
  * with a pthread key so they are freed when the thread exits. */
+typedef struct buffer {
+  uint8_t *data;
+  size_t cap;
+} buffer;
+
 typedef struct thread_state {
   cg_arena *arena;
-  uint8_t *resp;
-  size_t resp_cap;
+  buffer resp; /* the dispatch side's response */
+  buffer req;  /* the host side's request */
   int registered;
 } thread_state;
 
@@ -22,17 +27,29 @@ static int key_ok;
 static pthread_mutex_t limits_lock = PTHREAD_MUTEX_INITIALIZER;
 static cg_limits limits = {CG_DEFAULT_MAX_REQUEST, CG_DEFAULT_MAX_RESPONSE, {0, 0, 0}};
 
+static void release_buffer(buffer *b) {
+  cg__free(b->data, b->cap);
+  b->data = NULL;
+  b->cap = 0;
+}
+
 static void release(thread_state *t) {
   cg_arena_destroy(t->arena);
   t->arena = NULL;
-  cg__free(t->resp, t->resp_cap);
-  t->resp = NULL;
-  t->resp_cap = 0;
+  release_buffer(&t->resp);
+  release_buffer(&t->req);
 }
+
 
 static void on_thread_exit(void *p) { release(p); }
 
 static void make_key(void) { key_ok = pthread_key_create(&key, on_thread_exit) == 0; }
+
+static void ensure_registered(thread_state *t) {
+  if (t->registered) return;
+  pthread_once(&key_once, make_key);
+  if (key_ok && pthread_setspecific(key, t) == 0) t->registered = 1;
+}
 
 void cg_set_limits(const cg_limits *in) {
   cg_limits l = in ? *in : (cg_limits){0, 0, {0, 0, 0}};
@@ -62,10 +79,7 @@ cg_status cg_call_begin(size_t request_len, cg_arena **arena) {
                    request_len, max_request());
   thread_state *t = &tls;
   if (!t->arena) {
-    if (!t->registered) {
-      pthread_once(&key_once, make_key);
-      if (key_ok && pthread_setspecific(key, t) == 0) t->registered = 1;
-    }
+    ensure_registered(t);
     cg_arena_config cfg = cg_get_limits().arena;
     t->arena = cg_arena_create(&cfg);
     if (!t->arena) return cg_fail(CG_ERR_NO_MEMORY, "cannot allocate the thread's arena");
@@ -76,33 +90,40 @@ cg_status cg_call_begin(size_t request_len, cg_arena **arena) {
   return CG_OK;
 }
 
-cg_status cg_response_buffer(size_t len, uint8_t **out) {
-  thread_state *t = &tls;
+/* Keeps a buffer up to the arena's retain size; gives back a larger one as
+ * soon as a smaller request no longer needs it. */
+static cg_status reserve(thread_state *t, buffer *b, size_t len, const char *what, uint8_t **out) {
   size_t limit = max_response();
   if (len > limit)
-    return cg_fail(CG_ERR_LIMIT, "response of %zu bytes exceeds the limit of %zu bytes", len,
-                   limit);
-  /* Keep a buffer up to the arena's retain size; give back a larger one as
-   * soon as a smaller response no longer needs it. */
+    return cg_fail(CG_ERR_LIMIT, "%s of %zu bytes exceeds the limit of %zu bytes", what, len, limit);
   size_t retain = t->arena ? cg_arena_get_config(t->arena).retain : CG_ARENA_DEFAULT_RETAIN;
-  if (t->resp && len <= t->resp_cap && (t->resp_cap <= retain || len > retain / 2)) {
-    *out = t->resp;
+  if (b->data && len <= b->cap && (b->cap <= retain || len > retain / 2)) {
+    *out = b->data;
     return CG_OK;
   }
   size_t cap = 256;
   while (cap < len) cap *= 2;
   if (cap > limit) cap = len;
   uint8_t *p = cg__alloc(cap);
-  if (!p) return cg_fail(CG_ERR_NO_MEMORY, "cannot allocate a %zu-byte response buffer", cap);
-  cg__free(t->resp, t->resp_cap);
-  t->resp = p;
-  t->resp_cap = cap;
+  if (!p) return cg_fail(CG_ERR_NO_MEMORY, "cannot allocate a %zu-byte %s buffer", cap, what);
+  ensure_registered(t);
+  release_buffer(b);
+  b->data = p;
+  b->cap = cap;
   *out = p;
   return CG_OK;
+}
+
+cg_status cg_response_buffer(size_t len, uint8_t **out) {
+  return reserve(&tls, &tls.resp, len, "response", out);
+}
+
+cg_status cg_request_buffer(size_t len, uint8_t **out) {
+  return reserve(&tls, &tls.req, len, "request", out);
 }
 
 void cg_thread_release(void) { release(&tls); }
 
 size_t cg_thread_footprint(void) {
-  return (tls.arena ? cg_arena_footprint(tls.arena) : 0) + tls.resp_cap;
+  return (tls.arena ? cg_arena_footprint(tls.arena) : 0) + tls.resp.cap + tls.req.cap;
 }

@@ -267,6 +267,115 @@ static void names_and_hash(void **state) {
   assert_int_equal(count, CALC_CALCULATOR_OPS_COUNT);
 }
 
+/* ---- host side: P_call_*, P_invoke_*, P_layout_* / P_view_* ---- */
+
+static void host_calls(void **state) {
+  (void)state;
+  int64_t r = 0;
+  assert_int_equal(calc_calculator_invoke_add(7, 5, &r), CG_OK);
+  assert_int_equal(r, 12);
+  assert_int_equal(calc_calculator_invoke_add(INT64_MIN, -1, &r), CG_OK);
+  assert_int_equal(r, INT64_MAX);
+  fails(calc_calculator_invoke_divide(1, 0, &r), CG_ERR_DIVIDE_BY_ZERO, "Divide: division by zero");
+  double d = 0;
+  assert_int_equal(calc_calculator_invoke_divide_float(-0.0, 1.0, &d), CG_OK);
+  assert_true(d == 0.0 && signbit(d)); /* -0.0 survives both directions */
+
+  cg_arena *arena = cg_arena_create(NULL);
+  Calc__FormatRequest fr = CALC__FORMAT_REQUEST__INIT;
+  fr.value = 35;
+  fr.radix = 36;
+  Calc__CalculatorResponse text;
+  assert_int_equal(calc_calculator_call_format_number(&fr, &text, arena), CG_OK);
+  assert_string_equal(text.text, "z");
+  Calc__FactorialRequest fq = CALC__FACTORIAL_REQUEST__INIT;
+  fq.n = 5;
+  Calc__Value v;
+  assert_int_equal(calc_calculator_call_factorial(&fq, &v, arena), CG_OK);
+  assert_int_equal(v.value, 120);
+
+  enum { N = 3000 };
+  static int64_t a[N], b[N], out[N];
+  for (int i = 0; i < N; i++) {
+    a[i] = (int64_t)i * 1000003 - 77;
+    b[i] = i % 5 + 1;
+  }
+  Calc__BatchOperation bo = CALC__BATCH_OPERATION__INIT;
+  bo.n_a = bo.n_b = N;
+  bo.a = a;
+  bo.b = b;
+  Calc__BatchResult br;
+  assert_int_equal(calc_calculator_call_batch_multiply(&bo, &br, arena), CG_OK);
+  assert_int_equal(br.n_values, N);
+  for (int i = 0; i < N; i++) assert_int_equal(br.values[i], a[i] * b[i]);
+  assert_int_equal(calc_calculator_invoke_batch_subtract(a, b, N, out), CG_OK);
+  for (int i = 0; i < N; i++) assert_int_equal(out[i], a[i] - b[i]);
+  assert_int_equal(calc_calculator_invoke_batch_add_fixed(a, b, N, out), CG_OK);
+  for (int i = 0; i < N; i++) assert_int_equal(out[i], a[i] + b[i]);
+  assert_int_equal(calc_calculator_invoke_batch_add_fixed(a, b, 0, out), CG_OK);
+  cg_arena_destroy(arena);
+}
+
+static void zero_copy_layout_and_view(void **state) {
+  (void)state;
+  enum { N = 1000 };
+  static _Alignas(16) uint8_t buf[CG_BATCH_REQUEST_SIZE(N, 8) + 8];
+  for (size_t shift = 0; shift < 2; shift++) { /* aligned, then 1 byte off */
+    uint8_t *base = buf + shift;
+    size_t len = calc_calculator_layout_batch_add_fixed(base, N);
+    assert_int_equal(len, CG_BATCH_REQUEST_SIZE(N, 8));
+    for (int64_t i = 0; i < N; i++) { /* as a Dart Int64List view would write them */
+      memcpy(base + 8 + 8 * i, &i, 8);
+      int64_t twice = 2 * i;
+      memcpy(base + 16 + 8 * N + 8 * i, &twice, 8);
+    }
+    cg_bytes resp;
+    assert_int_equal(calc_calculator_dispatch(CALC_CALCULATOR_OP_BATCH_ADD_FIXED, base, len, &resp), CG_OK);
+    const int64_t *values;
+    size_t n;
+    assert_int_equal(calc_calculator_view_batch_add_fixed(resp, &values, &n), CG_OK);
+    assert_int_equal(n, N);
+    assert_int_equal((uintptr_t)values % 8, 0); /* the response payload is aligned */
+    for (int64_t i = 0; i < N; i++) assert_int_equal(values[i], 3 * i);
+    /* protobuf-c reads the overlong headers too */
+    Calc__FixedBatchResult *r = calc__fixed_batch_result__unpack(NULL, resp.len, resp.data);
+    assert_non_null(r);
+    assert_int_equal(r->n_values, N);
+    assert_int_equal(r->values[N - 1], 3 * (N - 1));
+    calc__fixed_batch_result__free_unpacked(r, NULL);
+  }
+}
+
+/* Operands in several pieces and unpacked elements take the gather path. */
+static void batch_operands_in_pieces(void **state) {
+  (void)state;
+  uint8_t req[256], *p = req;
+  int64_t a[4] = {1, 2, 3, 4}, b[4] = {10, 20, 30, 40};
+  /* a: packed {1,2}, then unpacked 3, then packed {4}; b: unpacked x4 */
+  *p++ = 0x0a; *p++ = 16; memcpy(p, a, 16); p += 16;
+  *p++ = 0x09; memcpy(p, &a[2], 8); p += 8;
+  for (int i = 0; i < 4; i++) { *p++ = 0x11; memcpy(p, &b[i], 8); p += 8; }
+  *p++ = 0x0a; *p++ = 8; memcpy(p, &a[3], 8); p += 8;
+  *p++ = 0x18; *p++ = 0x05; /* an unknown varint field, skipped */
+  cg_bytes resp;
+  assert_int_equal(calc_calculator_dispatch(CALC_CALCULATOR_OP_BATCH_ADD_FIXED, req, (size_t)(p - req), &resp), CG_OK);
+  Calc__FixedBatchResult *r = calc__fixed_batch_result__unpack(NULL, resp.len, resp.data);
+  assert_int_equal(r->n_values, 4);
+  for (int i = 0; i < 4; i++) assert_int_equal(r->values[i], a[i] + b[i]);
+  calc__fixed_batch_result__free_unpacked(r, NULL);
+  /* wrong wire type for an operand, and a packed length that is not a multiple of 8 */
+  static const uint8_t bad_wire[] = {0x08, 0x01};
+  fails(calc_calculator_dispatch(CALC_CALCULATOR_OP_BATCH_ADD_FIXED, bad_wire, sizeof bad_wire, &resp),
+        CG_ERR_DECODE, "BatchAddFixed: request is not a valid calc.FixedBatch");
+  static const uint8_t bad_len[] = {0x0a, 0x03, 1, 2, 3};
+  fails(calc_calculator_dispatch(CALC_CALCULATOR_OP_BATCH_ADD_FIXED, bad_len, sizeof bad_len, &resp),
+        CG_ERR_DECODE, "calc.FixedBatch");
+  /* varint operands: a packed run with an unterminated varint */
+  static const uint8_t bad_varint[] = {0x0a, 0x02, 0x01, 0x80, 0x12, 0x02, 0x01, 0x01};
+  fails(calc_calculator_dispatch(CALC_CALCULATOR_OP_BATCH_ADD, bad_varint, sizeof bad_varint, &resp),
+        CG_ERR_DECODE, "calc.BatchOperation");
+}
+
 /* ---- 4 threads, mixed calls, every result checked ---- */
 
 static void *worker(void *arg) {
@@ -335,6 +444,8 @@ int main(void) {
       cmocka_unit_test(batch_ops),      cmocka_unit_test(batch_errors),
       cmocka_unit_test(float_batch),    cmocka_unit_test(user_handlers),
       cmocka_unit_test(bad_input),      cmocka_unit_test(names_and_hash),
+      cmocka_unit_test(host_calls),     cmocka_unit_test(zero_copy_layout_and_view),
+      cmocka_unit_test(batch_operands_in_pieces),
       cmocka_unit_test(four_threads),
   };
   return cmocka_run_group_tests_name("calculator", tests, NULL, NULL);

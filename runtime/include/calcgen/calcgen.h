@@ -7,10 +7,12 @@
 
 #include "calcgen/alloc.h"
 #include "calcgen/arena.h"
+#include "calcgen/batch.h"
 #include "calcgen/bytes.h"
 #include "calcgen/call.h"
 #include "calcgen/kernels.h"
 #include "calcgen/status.h"
 #include "calcgen/version.h"
+#include "calcgen/wire.h"
 
 #endif

@@ -60,7 +60,11 @@ CG_API cg_status cg_run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow 
  * memory that was never given). */
 CG_API cg_status cg_handler_result(cg_status st, cg_arena *arena, const char *op);
 
-/* Frees this thread's arena and response buffer now. */
+/* Host side: a per-thread buffer for encoding requests, apart from the
+ * response buffer (a dispatch overwrites that one). Same limits. */
+CG_API cg_status cg_request_buffer(size_t len, uint8_t **out);
+
+/* Frees this thread's arena, response and request buffers now. */
 CG_API void cg_thread_release(void);
 
 /* Bytes this thread's arena and response buffer hold now. */

@@ -1,13 +1,21 @@
-/* Protobuf wire encoding of a one-field response, for generated code.
+/* Protobuf wire format for generated codecs.
  *
- * A kernel op's response is a single scalar field, so generated code encodes
- * it directly instead of through protobuf-c. Besides being shorter, this keeps
- * -0.0: protobuf-c's proto3 encoder treats a float equal to 0 as the default
- * and omits it, turning MIN(-0.0, +0.0) into +0.0 on the wire. Here only an
- * all-zero bit pattern is the default, as in Google's implementation. */
+ * Reading follows protobuf-c 1.4.1 exactly, quirks included, because the
+ * generated decoders must accept and reject the same inputs with the same
+ * results (tests/fuzz/fuzz_codec.c is the judge): a tag is at most 5 bytes
+ * and only a first byte with zero field bits is "tag 0"; a varint is at most
+ * 10 bytes and bits past 64 are dropped; 32-bit fields keep the low 32 bits;
+ * a length prefix is at most 5 bytes and at most INT_MAX; group wire types
+ * (3, 4) and 6, 7 are errors.
+ *
+ * Writing produces canonical proto3: fields in number order, zero values
+ * omitted (for floats only the all-zero bit pattern, so -0.0 survives),
+ * repeated numeric fields packed. */
 #ifndef CALCGEN_WIRE_H
 #define CALCGEN_WIRE_H
 
+#include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -15,22 +23,205 @@
 #include "calcgen/status.h"
 #include "calcgen/visibility.h"
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "calcgen's codecs assume a little-endian target"
+#endif
+
+/* Generated codec functions are static per file; not every file uses all. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CG_MAYBE_UNUSED __attribute__((unused))
+#else
+#define CG_MAYBE_UNUSED
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef enum cg_scalar_encoding {
-  CG_ENC_VARINT = 0,   /* int32 (sign-extended), int64, uint32, uint64 */
-  CG_ENC_ZIGZAG32 = 1, /* sint32 */
-  CG_ENC_ZIGZAG64 = 2, /* sint64 */
-  CG_ENC_FIXED32 = 3,  /* fixed32, sfixed32, float: the 32 value bits */
-  CG_ENC_FIXED64 = 4   /* fixed64, sfixed64, double: the 64 value bits */
-} cg_scalar_encoding;
+enum { CG_WIRE_VARINT = 0, CG_WIRE_I64 = 1, CG_WIRE_LEN = 2, CG_WIRE_I32 = 5 };
 
-/* Encodes field `field` with value `bits` (omitted when bits is 0) into this
- * thread's response buffer and points *resp at it. */
-CG_API cg_status cg_respond_scalar(uint32_t field, cg_scalar_encoding enc, uint64_t bits,
-                                   cg_bytes *resp);
+/* One framed field: for VARINT `value` is the decoded varint, for I64/I32 the
+ * raw little-endian bits, for LEN `data`/`len` the payload. */
+typedef struct cg_field {
+  uint32_t number;
+  uint32_t wire;
+  uint64_t value;
+  const uint8_t *data;
+  size_t len;
+} cg_field;
+
+/* How a packed numeric array's elements are varint-encoded. */
+typedef enum cg_varint_kind {
+  CG_VARINT_INT32 = 0,  /* int32: sign-extended to 64 bits */
+  CG_VARINT_UINT32 = 1, /* uint32 */
+  CG_VARINT_64 = 2,     /* int64, uint64 */
+  CG_VARINT_SINT32 = 3, /* zigzag */
+  CG_VARINT_SINT64 = 4  /* zigzag */
+} cg_varint_kind;
+
+/* ---- reading --------------------------------------------------------- */
+
+/* Decodes the n-byte varint at p (n is its length, 1..10). */
+static inline uint64_t cg_varint_value(const uint8_t *p, size_t n) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; i++) v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+  return v;
+}
+
+/* Reads one varint of at most 10 bytes; NULL when unterminated. */
+static inline const uint8_t *cg_read_varint(const uint8_t *p, const uint8_t *end, uint64_t *v) {
+  if (p < end && *p < 0x80) {
+    *v = *p;
+    return p + 1;
+  }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (end - p >= 8) {
+    /* Up to 8 bytes at once: find the terminating byte, then squeeze out the
+     * continuation bits. */
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t stops = ~w & 0x8080808080808080ull;
+    if (stops) {
+      unsigned n = ((unsigned)__builtin_ctzll(stops) >> 3) + 1;
+      uint64_t x = w & (~0ull >> (64 - 8 * n)) & 0x7f7f7f7f7f7f7f7full;
+      x = (x & 0x007f007f007f007full) | ((x & 0x7f007f007f007f00ull) >> 1);
+      x = (x & 0x00003fff00003fffull) | ((x & 0x3fff00003fff0000ull) >> 2);
+      x = (x & 0x000000000fffffffull) | ((x & 0x0fffffff00000000ull) >> 4);
+      *v = x;
+      return p + n;
+    }
+  }
+#endif
+  size_t max = (size_t)(end - p) < 10 ? (size_t)(end - p) : 10;
+  for (size_t i = 0; i < max; i++)
+    if (!(p[i] & 0x80)) {
+      *v = cg_varint_value(p, i + 1);
+      return p + i + 1;
+    }
+  return NULL;
+}
+
+/* Frames the next field at *pp (which must be < end) and advances past it.
+ * Returns 0 on malformed input. */
+static inline int cg_read_field(const uint8_t **pp, const uint8_t *end, cg_field *f) {
+  const uint8_t *p = *pp;
+  size_t rem = (size_t)(end - p);
+  uint8_t b0 = p[0];
+  if ((b0 & 0xf8) == 0) return 0; /* field number 0 in the first byte */
+  f->wire = b0 & 7;
+  uint32_t tag = (uint32_t)(b0 & 0x7f) >> 3;
+  size_t used = 1;
+  if (b0 & 0x80) {
+    size_t max = rem > 5 ? 5 : rem, i;
+    unsigned shift = 4;
+    for (i = 1; i < max; i++) {
+      if (p[i] & 0x80) {
+        tag |= (uint32_t)(p[i] & 0x7f) << shift;
+        shift += 7;
+      } else {
+        tag |= (uint32_t)p[i] << shift;
+        break;
+      }
+    }
+    if (i == max) return 0;
+    used = i + 1;
+  }
+  f->number = tag;
+  p += used;
+  rem -= used;
+  switch (f->wire) {
+    case CG_WIRE_VARINT:
+      p = cg_read_varint(p, end, &f->value);
+      if (!p) return 0;
+      break;
+    case CG_WIRE_I64:
+      if (rem < 8) return 0;
+      memcpy(&f->value, p, 8);
+      p += 8;
+      break;
+    case CG_WIRE_I32: {
+      if (rem < 4) return 0;
+      uint32_t u;
+      memcpy(&u, p, 4);
+      f->value = u;
+      p += 4;
+      break;
+    }
+    case CG_WIRE_LEN: {
+      size_t max = rem < 5 ? rem : 5, i, n = 0;
+      for (i = 0; i < max; i++) {
+        n |= (size_t)(p[i] & 0x7f) << (7 * i);
+        if (!(p[i] & 0x80)) break;
+      }
+      if (i == max || n > INT_MAX || i + 1 + n > rem) return 0;
+      f->data = p + i + 1;
+      f->len = n;
+      p += i + 1 + n;
+      break;
+    }
+    default:
+      return 0;
+  }
+  *pp = p;
+  return 1;
+}
+
+/* Number of varints in packed bytes (bytes with the top bit clear), as
+ * protobuf-c counts them before decoding. */
+CG_API size_t cg_wire_count_varints(const uint8_t *p, size_t len);
+
+/* Decodes packed varints into `out` (4- or 8-byte elements as `kind` says);
+ * returns how many, or SIZE_MAX when a varint is unterminated. */
+CG_API size_t cg_wire_unpack_varints(cg_varint_kind kind, const uint8_t *p, size_t len, void *out);
+
+/* ---- writing --------------------------------------------------------- */
+
+static inline size_t cg_varint_size(uint64_t v) {
+  return v < 0x80 ? 1 : (size_t)(63 - __builtin_clzll(v)) / 7 + 1;
+}
+
+/* Writes v; the buffer needs 10 bytes (16 on the fast path) of room. */
+static inline uint8_t *cg_write_varint(uint8_t *p, uint64_t v) {
+  if (v < 0x80) {
+    *p = (uint8_t)v;
+    return p + 1;
+  }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (v < (1ull << 56)) {
+    /* Spread 7-bit groups into bytes, set the continuation bits, store 8. */
+    size_t n = cg_varint_size(v);
+    uint64_t x = v;
+    x = (x & 0x000000000fffffffull) | ((x & 0x00fffffff0000000ull) << 4);
+    x = (x & 0x00003fff00003fffull) | ((x & 0x0fffc0000fffc000ull) << 2);
+    x = (x & 0x007f007f007f007full) | ((x & 0x3f803f803f803f80ull) << 1);
+    x |= 0x8080808080808080ull & (~0ull >> (64 - 8 * (n - 1)));
+    memcpy(p, &x, 8);
+    return p + n;
+  }
+#endif
+  while (v >= 0x80) {
+    *p++ = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = (uint8_t)v;
+  return p;
+}
+
+static inline uint8_t *cg_write_tag(uint8_t *p, uint32_t number, uint32_t wire) {
+  return cg_write_varint(p, ((uint64_t)number << 3) | wire);
+}
+
+static inline uint8_t *cg_write_le(uint8_t *p, uint64_t v, size_t bytes) {
+  for (size_t i = 0; i < bytes; i++) p[i] = (uint8_t)(v >> (8 * i));
+  return p + bytes;
+}
+
+static inline uint64_t cg_zigzag32(int32_t v) {
+  return (uint32_t)(((uint32_t)v << 1) ^ (uint32_t)(v >> 31));
+}
+static inline uint64_t cg_zigzag64(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static inline int32_t cg_unzigzag32(uint32_t v) { return (int32_t)((v >> 1) ^ (0u - (v & 1))); }
+static inline int64_t cg_unzigzag64(uint64_t v) { return (int64_t)((v >> 1) ^ (0ull - (v & 1))); }
 
 static inline uint64_t cg_f32_bits(float f) {
   uint32_t u;
@@ -43,6 +234,36 @@ static inline uint64_t cg_f64_bits(double d) {
   memcpy(&u, &d, sizeof u);
   return u;
 }
+
+/* Bytes the n elements take as packed varints. */
+CG_API size_t cg_wire_varints_size(cg_varint_kind kind, const void *in, size_t n);
+/* Writes n elements as packed varints (no tag, no length); `out` needs
+ * 10 * n + 16 bytes. Returns the bytes written. */
+CG_API size_t cg_wire_pack_varints(cg_varint_kind kind, const void *in, size_t n, uint8_t *out);
+
+/* Header of a packed field whose payload starts 8-byte aligned: the tag and
+ * the length take exactly 8 bytes together (overlong varints, which every
+ * protobuf parser accepts), so hosts can view fixed-width payloads in place.
+ * Needs number < 2^21 and len < 2^35. */
+static inline uint8_t *cg_write_aligned_header(uint8_t *p, uint32_t number, uint64_t len) {
+  uint64_t tag = ((uint64_t)number << 3) | CG_WIRE_LEN;
+  for (int i = 0; i < 3; i++, tag >>= 7) *p++ = (uint8_t)((tag & 0x7f) | (i < 2 ? 0x80 : 0));
+  for (int i = 0; i < 5; i++, len >>= 7) *p++ = (uint8_t)((len & 0x7f) | (i < 4 ? 0x80 : 0));
+  return p;
+}
+#define CG_ALIGNED_HEADER 8
+
+/* A one-field response: encodes field `field` with value `bits` (omitted
+ * when bits is 0) into this thread's response buffer. */
+typedef enum cg_scalar_encoding {
+  CG_ENC_VARINT = 0,   /* int32 (sign-extended), int64, uint32, uint64 */
+  CG_ENC_ZIGZAG32 = 1, /* sint32 */
+  CG_ENC_ZIGZAG64 = 2, /* sint64 */
+  CG_ENC_FIXED32 = 3,  /* fixed32, sfixed32, float: the 32 value bits */
+  CG_ENC_FIXED64 = 4   /* fixed64, sfixed64, double: the 64 value bits */
+} cg_scalar_encoding;
+CG_API cg_status cg_respond_scalar(uint32_t field, cg_scalar_encoding enc, uint64_t bits,
+                                   cg_bytes *resp);
 
 #ifdef __cplusplus
 }

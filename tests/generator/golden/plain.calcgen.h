@@ -47,6 +47,12 @@ CG_API const char *http_echo_op_name(uint32_t op);
 cg_status http_echo_echo(const Ping *req, Ping *resp, cg_arena *arena);
 cg_status http_echo_count(const Ping *req, Ping *resp, cg_arena *arena);
 
+/* Host side, for C and C++ hosts: each call encodes with calcgen's codecs (or
+ * protobuf-c), dispatches, and decodes the response into `arena` (yours; reset
+ * it when you are done with the results). */
+CG_API cg_status http_echo_call_echo(const Ping *req, Ping *resp, cg_arena *arena);
+CG_API cg_status http_echo_call_count(const Ping *req, Ping *resp, cg_arena *arena);
+
 #ifdef __cplusplus
 }
 #endif

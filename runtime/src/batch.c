@@ -1,0 +1,209 @@
+#include "calcgen/batch.h"
+
+#include "calcgen/call.h"
+#include "calcgen/wire.h"
+
+/* Elements per kernel-and-encode step for varint results: a few KiB of
+ * operands and results stay in L1/L2 between the kernel and the encoder. */
+#define CHUNK 2048
+
+typedef struct operand {
+  size_t count;        /* elements over all occurrences */
+  unsigned pieces;     /* occurrences */
+  int unpacked;        /* some occurrence was a single element */
+  const uint8_t *data; /* payload of the last packed occurrence */
+  size_t len;
+  const void *values;  /* where the kernel reads the elements */
+} operand;
+
+static const size_t elem_size[] = {4, 4, 8, 4, 8, 4, 8};
+static const uint32_t elem_wire[] = {CG_WIRE_VARINT, CG_WIRE_VARINT, CG_WIRE_VARINT,
+                                     CG_WIRE_VARINT, CG_WIRE_VARINT, CG_WIRE_I32, CG_WIRE_I64};
+
+static int is_fixed(cg_elem_codec c) { return c == CG_CODEC_FIXED32 || c == CG_CODEC_FIXED64; }
+
+static cg_status bad_request(const cg_batch_spec *s, size_t len) {
+  return cg_fail(CG_ERR_DECODE, "%s: request is not a valid %s (%zu bytes)", s->op, s->request, len);
+}
+
+/* Pass 1: frame every field, count the operands' elements. */
+static cg_status scan(const cg_batch_spec *s, const uint8_t *req, size_t len, operand ops[2]) {
+  const uint8_t *p = req, *end = req + len;
+  size_t w = elem_size[s->codec];
+  while (p < end) {
+    cg_field f;
+    if (!cg_read_field(&p, end, &f)) return bad_request(s, len);
+    int k = f.number == s->field_a ? 0 : f.number == s->field_b ? 1 : -1;
+    if (k < 0) continue; /* unknown fields are skipped */
+    operand *o = &ops[k];
+    o->pieces++;
+    if (f.wire == CG_WIRE_LEN) {
+      if (is_fixed(s->codec)) {
+        if (f.len % w) return bad_request(s, len);
+        o->count += f.len / w;
+      } else {
+        /* The last varint must end inside the field (protobuf-c rejects it
+         * even when no element is complete). */
+        if (f.len && (f.data[f.len - 1] & 0x80)) return bad_request(s, len);
+        o->count += cg_wire_count_varints(f.data, f.len);
+      }
+      o->data = f.data;
+      o->len = f.len;
+    } else if (f.wire == elem_wire[s->codec]) {
+      o->count++;
+      o->unpacked = 1;
+    } else {
+      return bad_request(s, len);
+    }
+  }
+  return CG_OK;
+}
+
+static void store_element(const cg_batch_spec *s, void *dst, uint64_t v) {
+  switch (s->codec) {
+    case CG_CODEC_SINT32: { int32_t x = cg_unzigzag32((uint32_t)v); memcpy(dst, &x, 4); break; }
+    case CG_CODEC_SINT64: { int64_t x = cg_unzigzag64(v); memcpy(dst, &x, 8); break; }
+    default: {
+      uint32_t x32 = (uint32_t)v;
+      if (elem_size[s->codec] == 4) memcpy(dst, &x32, 4); else memcpy(dst, &v, 8);
+    }
+  }
+}
+
+static const cg_varint_kind varint_kind[] = {CG_VARINT_INT32, CG_VARINT_UINT32, CG_VARINT_64,
+                                              CG_VARINT_SINT32, CG_VARINT_SINT64};
+
+/* Pass 2 for one field: all its occurrences, in order, into dst (which has
+ * room for every element scan() counted). */
+static cg_status fill(const cg_batch_spec *s, const uint8_t *msg, size_t len, uint32_t field,
+                      unsigned char *dst) {
+  size_t w = elem_size[s->codec], n = 0;
+  const uint8_t *p = msg, *end = msg + len;
+  while (p < end) {
+    cg_field f;
+    if (!cg_read_field(&p, end, &f)) return bad_request(s, len);
+    if (f.number != field) continue;
+    if (f.wire == CG_WIRE_LEN && is_fixed(s->codec)) {
+      memcpy(dst + n * w, f.data, f.len);
+      n += f.len / w;
+    } else if (f.wire == CG_WIRE_LEN) {
+      size_t k = cg_wire_unpack_varints(varint_kind[s->codec], f.data, f.len, dst + n * w);
+      if (k == SIZE_MAX) return bad_request(s, len);
+      n += k;
+    } else {
+      store_element(s, dst + n * w, f.value);
+      n++;
+    }
+  }
+  return CG_OK;
+}
+
+static cg_status gather(const cg_batch_spec *s, const uint8_t *req, size_t len, uint32_t field,
+                        operand *o, cg_arena *arena) {
+  unsigned char *out = cg_call_alloc(arena, o->count * elem_size[s->codec], s->op);
+  if (!out) return cg_arena_failure(arena);
+  o->values = out;
+  return fill(s, req, len, field, out);
+}
+
+static cg_status kernel_failed(const cg_batch_spec *s, cg_status st, size_t index) {
+  return cg_fail(st, "%s: %s at index %zu", s->op, cg_status_text(st), index);
+}
+
+cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_len,
+                       cg_bytes *resp, cg_arena *arena) {
+  operand ops[2] = {{0}, {0}};
+  cg_status st = scan(s, req, req_len, ops);
+  if (st != CG_OK) return st;
+  size_t w = elem_size[s->codec];
+  /* In place when a fixed-width operand is one packed piece (or absent). */
+  for (int k = 0; k < 2; k++) {
+    operand *o = &ops[k];
+    if (is_fixed(s->codec) && o->pieces <= 1 && !o->unpacked) {
+      o->values = o->data;
+    } else if (o->count) {
+      st = gather(s, req, req_len, k ? s->field_b : s->field_a, o, arena);
+      if (st != CG_OK) return st;
+    }
+  }
+  if (ops[0].count != ops[1].count)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: operand lengths differ (%s has %zu elements, %s has %zu)",
+                   s->op, s->name_a, ops[0].count, s->name_b, ops[1].count);
+  size_t n = ops[0].count;
+  cg_kernel_fn fn = cg_kernel(s->kernel, s->type, s->overflow);
+  if (!fn) return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: no such kernel", s->op);
+  const unsigned char *a = ops[0].values, *b = ops[1].values;
+  uint8_t *buf;
+  if (n == 0) { /* proto3 omits an empty repeated field: the empty message */
+    st = cg_response_buffer(1, &buf);
+    if (st == CG_OK) *resp = (cg_bytes){buf, 0};
+    return st;
+  }
+  if (is_fixed(s->codec)) {
+    st = cg_response_buffer(CG_ALIGNED_HEADER + n * w, &buf);
+    if (st != CG_OK) return st;
+    uint8_t *payload = cg_write_aligned_header(buf, s->field_out, n * w);
+    size_t bad;
+    st = fn(a, b, payload, n, &bad);
+    if (st != CG_OK) return kernel_failed(s, st, bad);
+    *resp = (cg_bytes){buf, CG_ALIGNED_HEADER + n * w};
+    return CG_OK;
+  }
+  /* Varint result: payload after room for the longest header, then the
+   * header written right before it, so no bytes move. */
+  enum { HEADER_MAX = 10 };
+  st = cg_response_buffer(HEADER_MAX + 10 * n + 16, &buf);
+  if (st != CG_OK) return st;
+  unsigned char *scratch = cg_call_alloc(arena, (n < CHUNK ? n : CHUNK) * w, s->op);
+  if (!scratch) return cg_arena_failure(arena);
+  uint8_t *payload = buf + HEADER_MAX, *q = payload;
+  for (size_t done = 0; done < n; done += CHUNK) {
+    size_t len = n - done < CHUNK ? n - done : CHUNK, bad;
+    st = fn(a + done * w, b + done * w, scratch, len, &bad);
+    if (st != CG_OK) return kernel_failed(s, st, done + bad);
+    q += cg_wire_pack_varints(varint_kind[s->codec], scratch, len, q);
+  }
+  size_t payload_len = (size_t)(q - payload);
+  uint8_t head[HEADER_MAX], *h = cg_write_tag(head, s->field_out, CG_WIRE_LEN);
+  size_t hl = (size_t)(cg_write_varint(h, payload_len) - head);
+  memcpy(payload - hl, head, hl);
+  *resp = (cg_bytes){payload - hl, hl + payload_len};
+  return CG_OK;
+}
+
+size_t cg_batch_request_layout(uint8_t *buf, uint32_t field_a, uint32_t field_b, size_t n,
+                               size_t width) {
+  cg_write_aligned_header(buf, field_a, n * width);
+  cg_write_aligned_header(buf + CG_ALIGNED_HEADER + n * width, field_b, n * width);
+  return CG_BATCH_REQUEST_SIZE(n, width);
+}
+
+cg_status cg_packed_view(cg_bytes msg, uint32_t field, size_t width, const uint8_t **payload,
+                         size_t *n) {
+  const uint8_t *p = msg.data, *end = msg.data + msg.len;
+  int found = 0;
+  *payload = NULL;
+  *n = 0;
+  while (p < end) {
+    cg_field f;
+    if (!cg_read_field(&p, end, &f)) return cg_fail(CG_ERR_DECODE, "malformed message");
+    if (f.number != field) continue;
+    if (found || f.wire != CG_WIRE_LEN || f.len % width)
+      return cg_fail(CG_ERR_INVALID_ARGUMENT, "field %u is not one packed piece", field);
+    found = 1;
+    *payload = f.data;
+    *n = f.len / width;
+  }
+  return CG_OK;
+}
+
+cg_status cg_unpack_field(cg_bytes msg, uint32_t field, cg_elem_codec codec, void *out, size_t n,
+                          const char *op) {
+  cg_batch_spec s = {op, "response", "", "", field, 0, 0, codec, CG_TYPE_I32, CG_KERNEL_ADD, CG_WRAP};
+  operand ops[2] = {{0}, {0}};
+  cg_status st = scan(&s, msg.data, msg.len, ops);
+  if (st != CG_OK) return st;
+  if (ops[0].count != n)
+    return cg_fail(CG_ERR_DECODE, "%s: response has %zu values, expected %zu", op, ops[0].count, n);
+  return fill(&s, msg.data, msg.len, field, out);
+}
