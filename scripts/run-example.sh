@@ -11,5 +11,5 @@ ls build/examples/calculator/*.calcgen.* build/examples/calculator/*.pb-c.*
 echo "== C host (dlopen of build/examples/calculator/libcalculator.so):"
 build/examples/c-host/calc-host build/examples/calculator/libcalculator.so
 echo "== short benchmark:"
-build/bench/bench_dispatch --quick
+build/bench/bench_paths --quick --json build/bench-paths.json --svg build/bench-paths.svg
 build/bench/bench_kernels --quick

@@ -128,6 +128,7 @@ char *cg_arena_strdup(cg_arena *a, const char *s) {
 }
 
 void cg_arena_reset(cg_arena *a) {
+  if (a->cycle == 0 && a->failure == CG_OK) return; /* nothing was allocated */
   a->failure = CG_OK;
   size_t used = a->cycle;
   a->cycle = 0;

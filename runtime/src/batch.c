@@ -8,7 +8,8 @@
 #define CHUNK 2048
 
 typedef struct operand {
-  size_t count;        /* elements over all occurrences */
+  size_t count;        /* elements over all occurrences (varints: after gather) */
+  size_t bytes;        /* payload bytes of packed varint occurrences */
   unsigned pieces;     /* occurrences */
   int unpacked;        /* some occurrence was a single element */
   const uint8_t *data; /* payload of the last packed occurrence */
@@ -45,7 +46,7 @@ static cg_status scan(const cg_batch_spec *s, const uint8_t *req, size_t len, op
         /* The last varint must end inside the field (protobuf-c rejects it
          * even when no element is complete). */
         if (f.len && (f.data[f.len - 1] & 0x80)) return bad_request(s, len);
-        o->count += cg_wire_count_varints(f.data, f.len);
+        o->bytes += f.len; /* counted (or bounded) in gather() */
       }
       o->data = f.data;
       o->len = f.len;
@@ -76,7 +77,7 @@ static const cg_varint_kind varint_kind[] = {CG_VARINT_INT32, CG_VARINT_UINT32, 
 /* Pass 2 for one field: all its occurrences, in order, into dst (which has
  * room for every element scan() counted). */
 static cg_status fill(const cg_batch_spec *s, const uint8_t *msg, size_t len, uint32_t field,
-                      unsigned char *dst) {
+                      unsigned char *dst, size_t *count) {
   size_t w = elem_size[s->codec], n = 0;
   const uint8_t *p = msg, *end = msg + len;
   while (p < end) {
@@ -95,15 +96,32 @@ static cg_status fill(const cg_batch_spec *s, const uint8_t *msg, size_t len, ui
       n++;
     }
   }
+  *count = n;
   return CG_OK;
+}
+
+/* Packed varints are decoded without counting them first when a slot per
+ * payload byte (the most there can be) is cheap; else they are counted. */
+#define UNCOUNTED_MAX ((size_t)1 << 16)
+
+/* Elements of `field` in a message scan() accepted. */
+static size_t count_elements(const uint8_t *req, size_t len, uint32_t field) {
+  size_t n = 0;
+  const uint8_t *p = req, *end = req + len;
+  cg_field f = {0, 0, 0, NULL, 0};
+  while (p < end && cg_read_field(&p, end, &f))
+    if (f.number == field) n += f.wire == CG_WIRE_LEN ? cg_wire_count_varints(f.data, f.len) : 1;
+  return n;
 }
 
 static cg_status gather(const cg_batch_spec *s, const uint8_t *req, size_t len, uint32_t field,
                         operand *o, cg_arena *arena) {
-  unsigned char *out = cg_call_alloc(arena, o->count * elem_size[s->codec], s->op);
+  size_t slots = o->count + o->bytes;
+  if (o->bytes > UNCOUNTED_MAX) slots = count_elements(req, len, field);
+  unsigned char *out = cg_call_alloc(arena, slots * elem_size[s->codec], s->op);
   if (!out) return cg_arena_failure(arena);
   o->values = out;
-  return fill(s, req, len, field, out);
+  return fill(s, req, len, field, out, &o->count);
 }
 
 static cg_status kernel_failed(const cg_batch_spec *s, cg_status st, size_t index) {
@@ -121,7 +139,7 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
     operand *o = &ops[k];
     if (is_fixed(s->codec) && o->pieces <= 1 && !o->unpacked) {
       o->values = o->data;
-    } else if (o->count) {
+    } else if (o->count || o->bytes) {
       st = gather(s, req, req_len, k ? s->field_b : s->field_a, o, arena);
       if (st != CG_OK) return st;
     }
@@ -203,7 +221,8 @@ cg_status cg_unpack_field(cg_bytes msg, uint32_t field, cg_elem_codec codec, voi
   operand ops[2] = {{0}, {0}};
   cg_status st = scan(&s, msg.data, msg.len, ops);
   if (st != CG_OK) return st;
-  if (ops[0].count != n)
-    return cg_fail(CG_ERR_DECODE, "%s: response has %zu values, expected %zu", op, ops[0].count, n);
-  return fill(&s, msg.data, msg.len, field, out);
+  size_t have = is_fixed(codec) ? ops[0].count : count_elements(msg.data, msg.len, field);
+  if (have != n)
+    return cg_fail(CG_ERR_DECODE, "%s: response has %zu values, expected %zu", op, have, n);
+  return fill(&s, msg.data, msg.len, field, out, &have);
 }

@@ -15,6 +15,7 @@ typedef struct thread_state {
   cg_arena *arena;
   buffer resp; /* the dispatch side's response */
   buffer req;  /* the host side's request */
+  size_t retain; /* buffers up to this size are kept (the arena's retain) */
   int registered;
 } thread_state;
 
@@ -83,6 +84,7 @@ cg_status cg_call_begin(size_t request_len, cg_arena **arena) {
     cg_arena_config cfg = cg_get_limits().arena;
     t->arena = cg_arena_create(&cfg);
     if (!t->arena) return cg_fail(CG_ERR_NO_MEMORY, "cannot allocate the thread's arena");
+    t->retain = cg_arena_get_config(t->arena).retain;
   } else {
     cg_arena_reset(t->arena);
   }
@@ -96,9 +98,9 @@ static cg_status reserve(thread_state *t, buffer *b, size_t len, const char *wha
   size_t limit = max_response();
   if (len > limit)
     return cg_fail(CG_ERR_LIMIT, "%s of %zu bytes exceeds the limit of %zu bytes", what, len, limit);
-  size_t retain = t->arena ? cg_arena_get_config(t->arena).retain : CG_ARENA_DEFAULT_RETAIN;
+  size_t retain = t->retain ? t->retain : CG_ARENA_DEFAULT_RETAIN;
   if (b->data && len <= b->cap && (b->cap <= retain || len > retain / 2)) {
-    *out = b->data;
+    *out = b->data; /* the common case: the kept buffer fits */
     return CG_OK;
   }
   size_t cap = 256;

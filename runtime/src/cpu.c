@@ -5,6 +5,7 @@
 
 #include "calcgen/kernels.h"
 #include "kernel_table.h"
+#include "varint_table.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #define CG_X86 1
@@ -29,6 +30,9 @@
 #endif
 #ifndef CG_HAVE_NEON
 #define CG_HAVE_NEON 0
+#endif
+#ifndef CG_HAVE_BMI2
+#define CG_HAVE_BMI2 0
 #endif
 
 typedef struct isa {
@@ -69,6 +73,25 @@ static int has_avx512(void) {
   if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
   const unsigned need = bit_AVX512F | bit_AVX512DQ | bit_AVX512BW | bit_AVX512VL;
   return (b & need) == need;
+}
+#endif
+
+#if CG_X86
+/* pext/pdep are fast everywhere BMI2 exists except on AMD before Zen 3
+ * (family 0x19), where they are microcoded at ~18 cycles or more. */
+static int fast_bmi2(void) {
+  unsigned a, b, c, d;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_BMI2)) return 0;
+  if (!__get_cpuid(0x80000001, &a, &b, &c, &d) || !(c & bit_LZCNT)) return 0;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_POPCNT)) return 0;
+  unsigned vendor[3];
+  __get_cpuid(0, &a, &vendor[0], &vendor[2], &vendor[1]);
+  if (memcmp(vendor, "AuthenticAMD", 12) == 0) {
+    __get_cpuid(1, &a, &b, &c, &d);
+    unsigned family = ((a >> 8) & 0xf) + ((a >> 20) & 0xff);
+    if (family < 0x19) return 0;
+  }
+  return 1;
 }
 #endif
 
@@ -153,6 +176,22 @@ cg_kernel_fn cg_kernel_for_isa(const char *name, cg_kernel_op op, cg_elem_type t
   const isa *i = name ? find(name) : NULL;
   if (!i || !usable(i) || !in_range(op, type, ovf)) return NULL;
   return i->table->fn[op][type][ovf];
+}
+
+static pthread_once_t varint_once = PTHREAD_ONCE_INIT;
+static const cg__varint_table *varint_ops;
+
+static void resolve_varint(void) {
+  varint_ops = &cg__varint_generic;
+#if CG_X86 && CG_HAVE_BMI2
+  const char *forced = getenv("CALCGEN_VARINT");
+  if (fast_bmi2() && !(forced && strcmp(forced, "generic") == 0)) varint_ops = &cg__varint_bmi2;
+#endif
+}
+
+const cg__varint_table *cg__varint_ops(void) {
+  pthread_once(&varint_once, resolve_varint);
+  return varint_ops;
 }
 
 const char *cg_isa_active(void) { return get_active()->name; }

@@ -20,7 +20,7 @@ clang -std=gnu17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recove
   "$src/tests/fuzz/fuzz_codec.c" "$src/examples/calculator/handlers.c" \
   "$calc/calculator.pb-c.c" "$fgen/fuzz.pb-c.c" \
   "$rt/alloc.c" "$rt/arena.c" "$rt/batch.c" "$rt/call.c" "$rt/cpu.c" "$rt/protobuf.c" \
-  "$rt/run_kernel.c" "$rt/status.c" "$rt/wire.c" "$rt/kernels_scalar.c" \
+  "$rt/run_kernel.c" "$rt/status.c" "$rt/wire.c" "$rt/kernels_scalar.c" "$rt/varint_generic.c" \
   -lprotobuf-c -lm -lpthread -o "$work/fuzz_codec"
 cp "$src/tests/fuzz/corpus/"* "$src/tests/fuzz/regressions/"* "$work/corpus/" 2>/dev/null || true
 "$work/fuzz_codec" -max_total_time="$secs" -print_final_stats=1 -max_len=4096 \

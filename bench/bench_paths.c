@@ -1,0 +1,369 @@
+/* Every way through the calculator, in one run, on the same data:
+ *
+ *  (a) naive     protobuf-c, malloc per call, a batch as repeated BinaryOp
+ *                (array of structs): how the origin project did it
+ *  (b) pbc+arena protobuf-c into an arena, reused buffers, packed int64
+ *  (c) calcgen   the generated path (P_invoke_*), varint-packed arrays
+ *  (d) zero-copy calcgen over sfixed64: from operands already laid out in the
+ *                host's request buffer to results readable in the response view
+ *  (e) kernel    the raw kernel over plain arrays (the limit)
+ *
+ * Single Add and batches of 1, 10, 100, 1000, 10000 adds; operands uniform in
+ * [0, 2^32) and, beside them, in [0, 2^14). Reports ns/op, ops/s, heap
+ * allocations per call and the ratio to (a).
+ *
+ *   bench_paths [--quick] [--json FILE] [--svg FILE] */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc_count.h"
+#include "calculator.calcgen.h"
+#include "calcgen/elementwise.h"
+#include "naive.pb-c.h"
+#include "timing.h"
+
+#define MAXN 10000
+enum { PATH_A, PATH_B, PATH_C, PATH_D, PATH_E, N_PATHS };
+static const char *const path_name[N_PATHS] = {"naive", "pbc+arena", "calcgen", "zero-copy", "kernel"};
+static const char *const path_desc[N_PATHS] = {
+    "(a) protobuf-c, malloc per call, repeated BinaryOp",
+    "(b) protobuf-c + arena + reused buffers, packed int64",
+    "(c) calcgen generated codecs, varint-packed",
+    "(d) calcgen zero-copy, sfixed64 in place",
+    "(e) raw kernel over plain arrays"};
+static const size_t sizes[] = {1, 10, 100, 1000, 10000};
+#define N_SIZES (sizeof sizes / sizeof sizes[0])
+
+static int64_t A[MAXN], B[MAXN], OUT[MAXN];
+static volatile int64_t sink;
+static cg_arena *host_arena;
+static ProtobufCAllocator arena_alloc;
+static uint8_t reqbuf[MAXN * 24 + 64], respbuf[MAXN * 24 + 64];
+static _Alignas(64) uint8_t zbuf[CG_BATCH_REQUEST_SIZE(MAXN, 8) + 64];
+static size_t zlen;
+
+static void *arena_alloc_fn(void *d, size_t n) { return cg_arena_alloc(d, n); }
+static void arena_free_fn(void *d, void *p) { (void)d, (void)p; }
+
+typedef struct job {
+  int path;
+  size_t n; /* 0: single op */
+  size_t k; /* rotating element index for single ops */
+} job;
+
+/* ---- (a) ---- */
+static void naive_single(job *j) {
+  size_t i = j->k++ % MAXN;
+  Naive__BinaryOp m = NAIVE__BINARY_OP__INIT;
+  m.a = A[i];
+  m.b = B[i];
+  size_t len = naive__binary_op__get_packed_size(&m);
+  uint8_t *req = malloc(len);
+  naive__binary_op__pack(&m, req);
+  /* native side */
+  Naive__BinaryOp *in = naive__binary_op__unpack(NULL, len, req);
+  Naive__Value v = NAIVE__VALUE__INIT;
+  v.value = in->a + in->b;
+  naive__binary_op__free_unpacked(in, NULL);
+  size_t out_len = naive__value__get_packed_size(&v);
+  uint8_t *out = malloc(out_len);
+  naive__value__pack(&v, out);
+  /* host again */
+  Naive__Value *r = naive__value__unpack(NULL, out_len, out);
+  sink = r->value;
+  naive__value__free_unpacked(r, NULL);
+  free(out);
+  free(req);
+}
+
+static void naive_batch(job *j) {
+  size_t n = j->n;
+  Naive__BinaryOp *ops = malloc(n * sizeof *ops);
+  Naive__BinaryOp **ptrs = malloc(n * sizeof *ptrs);
+  for (size_t i = 0; i < n; i++) {
+    naive__binary_op__init(&ops[i]);
+    ops[i].a = A[i];
+    ops[i].b = B[i];
+    ptrs[i] = &ops[i];
+  }
+  Naive__BatchOperation m = NAIVE__BATCH_OPERATION__INIT;
+  m.n_ops = n;
+  m.ops = ptrs;
+  size_t len = naive__batch_operation__get_packed_size(&m);
+  uint8_t *req = malloc(len);
+  naive__batch_operation__pack(&m, req);
+  Naive__BatchOperation *in = naive__batch_operation__unpack(NULL, len, req);
+  Naive__BatchResult res = NAIVE__BATCH_RESULT__INIT;
+  res.n_values = in->n_ops;
+  res.values = malloc(in->n_ops * sizeof *res.values);
+  for (size_t i = 0; i < in->n_ops; i++) res.values[i] = in->ops[i]->a + in->ops[i]->b;
+  naive__batch_operation__free_unpacked(in, NULL);
+  size_t out_len = naive__batch_result__get_packed_size(&res);
+  uint8_t *out = malloc(out_len);
+  naive__batch_result__pack(&res, out);
+  free(res.values);
+  Naive__BatchResult *r = naive__batch_result__unpack(NULL, out_len, out);
+  sink = r->values[n - 1];
+  naive__batch_result__free_unpacked(r, NULL);
+  free(out);
+  free(req);
+  free(ptrs);
+  free(ops);
+}
+
+/* ---- (b) ---- */
+static void pbc_single(job *j) {
+  size_t i = j->k++ % MAXN;
+  cg_arena_reset(host_arena);
+  Calc__BinaryOp m = CALC__BINARY_OP__INIT;
+  m.a = A[i];
+  m.b = B[i];
+  size_t len = calc__binary_op__pack(&m, reqbuf);
+  Calc__BinaryOp *in = calc__binary_op__unpack(&arena_alloc, len, reqbuf);
+  Calc__Value v = CALC__VALUE__INIT;
+  v.value = in->a + in->b;
+  size_t out_len = calc__value__pack(&v, respbuf);
+  Calc__Value *r = calc__value__unpack(&arena_alloc, out_len, respbuf);
+  sink = r->value;
+}
+
+static void pbc_batch(job *j) {
+  size_t n = j->n;
+  cg_arena_reset(host_arena);
+  Calc__BatchOperation m = CALC__BATCH_OPERATION__INIT;
+  m.n_a = m.n_b = n;
+  m.a = A;
+  m.b = B;
+  size_t len = calc__batch_operation__pack(&m, reqbuf);
+  Calc__BatchOperation *in = calc__batch_operation__unpack(&arena_alloc, len, reqbuf);
+  Calc__BatchResult res = CALC__BATCH_RESULT__INIT;
+  res.n_values = in->n_a;
+  res.values = cg_arena_alloc(host_arena, n * sizeof *res.values);
+  for (size_t i = 0; i < n; i++) res.values[i] = in->a[i] + in->b[i];
+  size_t out_len = calc__batch_result__pack(&res, respbuf);
+  Calc__BatchResult *r = calc__batch_result__unpack(&arena_alloc, out_len, respbuf);
+  sink = r->values[n - 1];
+}
+
+/* ---- (c), (d), (e) ---- */
+static void calcgen_single(job *j) {
+  size_t i = j->k++ % MAXN;
+  int64_t r;
+  if (calc_calculator_invoke_add(A[i], B[i], &r) != CG_OK) abort();
+  sink = r;
+}
+
+static void calcgen_batch(job *j) {
+  if (calc_calculator_invoke_batch_add(A, B, j->n, OUT) != CG_OK) abort();
+  sink = OUT[j->n - 1];
+}
+
+static void zero_copy_batch(job *j) {
+  cg_bytes resp;
+  if (calc_calculator_dispatch(CALC_CALCULATOR_OP_BATCH_ADD_FIXED, zbuf, zlen, &resp) != CG_OK) abort();
+  const int64_t *values;
+  size_t n;
+  if (calc_calculator_view_batch_add_fixed(resp, &values, &n) != CG_OK || n != j->n) abort();
+  sink = values[n - 1];
+}
+
+static void kernel_single(job *j) {
+  size_t i = j->k++ % MAXN;
+  int64_t r;
+  cg_elem_add_i64_wrap(A[i], B[i], &r);
+  sink = r;
+}
+
+static void kernel_batch(job *j) {
+  static cg_kernel_fn fn;
+  if (!fn) fn = cg_kernel(CG_KERNEL_ADD, CG_TYPE_I64, CG_WRAP);
+  size_t bad;
+  fn(A, B, OUT, j->n, &bad);
+  sink = OUT[j->n - 1];
+}
+
+typedef void (*body_fn)(job *);
+static const body_fn single_body[N_PATHS] = {naive_single, pbc_single, calcgen_single, NULL, kernel_single};
+static const body_fn batch_body[N_PATHS] = {naive_batch, pbc_batch, calcgen_batch, zero_copy_batch, kernel_batch};
+
+static body_fn current;
+static void run_current(void *p) { current(p); }
+
+typedef struct result {
+  double ns_per_op, heap_per_call;
+  int present;
+} result;
+
+static result measure(int path, size_t n, int quick) {
+  result r = {0, 0, 0};
+  body_fn body = n ? batch_body[path] : single_body[path];
+  if (!body) return r;
+  job j = {path, n, 0};
+  if (path == PATH_D) { /* the host lays out its request once, as a pooled buffer */
+    zlen = calc_calculator_layout_batch_add_fixed(zbuf, n);
+    memcpy(zbuf + CG_ALIGNED_HEADER, A, n * 8);
+    memcpy(zbuf + 2 * CG_ALIGNED_HEADER + n * 8, B, n * 8);
+  }
+  current = body;
+  for (int w = 0; w < 50; w++) body(&j); /* warm-up: buffers, arenas, caches */
+  long before = heap_calls_now();
+  for (int w = 0; w < 100; w++) body(&j);
+  r.heap_per_call = (double)(heap_calls_now() - before) / 100.0;
+  double t0 = now_ns();
+  body(&j);
+  double one = now_ns() - t0;
+  double target = quick ? 4e6 : 3e7;
+  long reps = (long)(target / (one > 20 ? one : 20)) + 1;
+  double per_call = best_ns(run_current, &j, reps, quick ? 3 : 7);
+  r.ns_per_op = per_call / (double)(n ? n : 1);
+  r.present = 1;
+  return r;
+}
+
+/* ---- output ---- */
+
+typedef struct dataset {
+  const char *name;
+  uint64_t range;
+  result single[N_PATHS];
+  result batch[N_SIZES][N_PATHS];
+} dataset;
+
+static void fill(uint64_t range) {
+  uint64_t x = 0x2545F4914F6CDD1Dull;
+  for (int i = 0; i < MAXN; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    A[i] = (int64_t)(x % range);
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    B[i] = (int64_t)(x % range);
+  }
+}
+
+static void print_table(const dataset *d) {
+  printf("\noperands in [0, %s)\n", d->name);
+  printf("%-9s %-10s %12s %14s %12s %10s\n", "batch", "path", "ns/op", "ops/s", "heap/call", "vs naive");
+  for (int s = -1; s < (int)N_SIZES; s++) {
+    const result *row = s < 0 ? d->single : d->batch[s];
+    char label[16];
+    if (s < 0) snprintf(label, sizeof label, "single");
+    else snprintf(label, sizeof label, "%zu", sizes[s]);
+    for (int p = 0; p < N_PATHS; p++) {
+      if (!row[p].present) continue;
+      printf("%-9s %-10s %12.3f %14.0f %12.2f %9.1fx\n", label, path_name[p], row[p].ns_per_op,
+             1e9 / row[p].ns_per_op, row[p].heap_per_call, row[PATH_A].ns_per_op / row[p].ns_per_op);
+    }
+  }
+}
+
+static void write_json(const char *path, const dataset *ds, int nds) {
+  FILE *f = fopen(path, "w");
+  if (!f) { perror(path); return; }
+  fprintf(f, "{\n  \"kernels\": \"%s\",\n  \"paths\": {", cg_isa_active());
+  for (int p = 0; p < N_PATHS; p++) fprintf(f, "%s\"%s\": \"%s\"", p ? ", " : "", path_name[p], path_desc[p]);
+  fprintf(f, "},\n  \"datasets\": [\n");
+  for (int d = 0; d < nds; d++) {
+    fprintf(f, "    {\"range\": \"[0, %s)\", \"results\": [\n", ds[d].name);
+    int first = 1;
+    for (int s = -1; s < (int)N_SIZES; s++) {
+      const result *row = s < 0 ? ds[d].single : ds[d].batch[s];
+      for (int p = 0; p < N_PATHS; p++) {
+        if (!row[p].present) continue;
+        char batch[24];
+        if (s < 0) snprintf(batch, sizeof batch, "\"single\"");
+        else snprintf(batch, sizeof batch, "%zu", sizes[s]);
+        fprintf(f, "%s      {\"batch\": %s, \"path\": \"%s\", \"ns_per_op\": %.4f, \"ops_per_s\": %.0f, "
+                   "\"heap_allocs_per_call\": %.2f, \"speedup_vs_naive\": %.2f}",
+                first ? "" : ",\n", batch, path_name[p], row[p].ns_per_op, 1e9 / row[p].ns_per_op, row[p].heap_per_call,
+                row[PATH_A].ns_per_op / row[p].ns_per_op);
+        first = 0;
+      }
+    }
+    fprintf(f, "\n    ]}%s\n", d + 1 < nds ? "," : "");
+  }
+  fprintf(f, "  ]\n}\n");
+  fclose(f);
+}
+
+/* ns/op against batch size, log-log, one panel per operand range. */
+static void write_svg(const char *path, const dataset *ds, int nds) {
+  FILE *f = fopen(path, "w");
+  if (!f) { perror(path); return; }
+  static const char *const color[N_PATHS] = {"#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#7f7f7f"};
+  const double W = 720, H = 380, L = 70, R = 170, T = 40, Bm = 50;
+  const double ymin = -2, ymax = 3; /* 0.01 .. 1000 ns/op */
+  fprintf(f, "<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' font-family='sans-serif' font-size='12'>\n",
+          W, H * nds);
+  fprintf(f, "<rect width='100%%' height='100%%' fill='white'/>\n");
+  for (int d = 0; d < nds; d++) {
+    double oy = H * d, pw = W - L - R, ph = H - T - Bm;
+#define X(n) (L + pw * (log10((double)(n)) / 4.0))
+#define Y(v) (oy + T + ph * (1 - (log10(v) - ymin) / (ymax - ymin)))
+    fprintf(f, "<text x='%.0f' y='%.0f' font-size='14'>calcgen paths, ns per add vs batch size, operands in [0, %s), kernels %s</text>\n",
+            L, oy + 22, ds[d].name, cg_isa_active());
+    for (int e = (int)ymin; e <= (int)ymax; e++) {
+      double y = oy + T + ph * (1 - (e - ymin) / (ymax - ymin));
+      fprintf(f, "<line x1='%.1f' x2='%.1f' y1='%.1f' y2='%.1f' stroke='#ddd'/>", L, L + pw, y, y);
+      fprintf(f, "<text x='%.1f' y='%.1f' text-anchor='end'>%g</text>\n", L - 6, y + 4, pow(10, e));
+    }
+    for (size_t s = 0; s < N_SIZES; s++) {
+      double x = X(sizes[s]);
+      fprintf(f, "<line x1='%.1f' x2='%.1f' y1='%.1f' y2='%.1f' stroke='#ddd'/>", x, x, oy + T, oy + T + ph);
+      fprintf(f, "<text x='%.1f' y='%.1f' text-anchor='middle'>%zu</text>\n", x, oy + T + ph + 18, sizes[s]);
+    }
+    fprintf(f, "<text x='%.1f' y='%.1f' text-anchor='middle'>batch size</text>\n", L + pw / 2, oy + H - 8);
+    fprintf(f, "<text transform='translate(16 %.1f) rotate(-90)' text-anchor='middle'>ns/op</text>\n", oy + T + ph / 2);
+    for (int p = 0; p < N_PATHS; p++) {
+      fprintf(f, "<polyline fill='none' stroke='%s' stroke-width='2' points='", color[p]);
+      for (size_t s = 0; s < N_SIZES; s++) {
+        double v = ds[d].batch[s][p].ns_per_op;
+        if (v < 0.01) v = 0.01;
+        fprintf(f, "%.1f,%.1f ", X(sizes[s]), Y(v));
+      }
+      fprintf(f, "'/>\n");
+      double ly = oy + T + 14 + 18 * p;
+      fprintf(f, "<line x1='%.0f' x2='%.0f' y1='%.1f' y2='%.1f' stroke='%s' stroke-width='3'/>", W - R + 10, W - R + 30, ly - 4, ly - 4, color[p]);
+      fprintf(f, "<text x='%.0f' y='%.1f'>%s</text>\n", W - R + 36, ly, path_name[p]);
+    }
+#undef X
+#undef Y
+  }
+  fprintf(f, "</svg>\n");
+  fclose(f);
+}
+
+int main(int argc, char **argv) {
+  int quick = 0;
+  const char *json = NULL, *svg = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--quick")) quick = 1;
+    else if (!strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
+    else if (!strcmp(argv[i], "--svg") && i + 1 < argc) svg = argv[++i];
+    else {
+      fprintf(stderr, "usage: %s [--quick] [--json FILE] [--svg FILE]\n", argv[0]);
+      return 2;
+    }
+  }
+  host_arena = cg_arena_create(NULL);
+  arena_alloc = (ProtobufCAllocator){arena_alloc_fn, arena_free_fn, host_arena};
+  static dataset ds[2];
+  ds[0].name = "2^32";
+  ds[0].range = 1ull << 32;
+  ds[1].name = "2^14";
+  ds[1].range = 1ull << 14;
+  printf("calcgen paths benchmark: kernels %s%s\n", cg_isa_active(), quick ? ", --quick" : "");
+  for (int p = 0; p < N_PATHS; p++) printf("  %-10s %s\n", path_name[p], path_desc[p]);
+  for (int d = 0; d < 2; d++) {
+    fill(ds[d].range);
+    for (int p = 0; p < N_PATHS; p++) ds[d].single[p] = measure(p, 0, quick);
+    for (size_t s = 0; s < N_SIZES; s++)
+      for (int p = 0; p < N_PATHS; p++) ds[d].batch[s][p] = measure(p, sizes[s], quick);
+    print_table(&ds[d]);
+  }
+  if (json) write_json(json, ds, 2);
+  if (svg) write_svg(svg, ds, 2);
+  cg_arena_destroy(host_arena);
+  return 0;
+}

@@ -1,0 +1,177 @@
+/* Packed-varint array codec, one body for two builds: varint_generic.c
+ * (portable bit tricks) and varint_bmi2.c (pext/pdep). VARINT_TABLE names
+ * the table; VARINT_BMI2 says which squeeze/spread to use.
+ *
+ * Decoding finds the terminating bytes of 64 bytes at once, so where each
+ * varint starts is known without decoding the one before it; every varint of
+ * up to 8 bytes is then one unaligned 8-byte load and a squeeze. Encoding
+ * spreads 7-bit groups into bytes and stores 8 bytes at a time. Results are
+ * those of cg_read_varint / cg_write_varint in calcgen/wire.h. */
+#include <stdint.h>
+#include <string.h>
+
+#include "calcgen/wire.h"
+#include "varint_table.h"
+
+#if VARINT_BMI2
+#include <immintrin.h>
+#define SQUEEZE(w, l) _pext_u64((w), 0x7f7f7f7f7f7f7f7full >> (64 - 8 * (l)))
+#define POPCOUNT(x) __builtin_popcountll(x)
+#define SPREAD(v) _pdep_u64((v), 0x7f7f7f7f7f7f7f7full)
+#else
+static inline uint64_t squeeze(uint64_t w, unsigned l) {
+  uint64_t x = w & (~0ull >> (64 - 8 * l)) & 0x7f7f7f7f7f7f7f7full;
+  x = (x & 0x007f007f007f007full) | ((x & 0x7f007f007f007f00ull) >> 1);
+  x = (x & 0x00003fff00003fffull) | ((x & 0x3fff00003fff0000ull) >> 2);
+  return (x & 0x000000000fffffffull) | ((x & 0x0fffffff00000000ull) >> 4);
+}
+static inline uint64_t spread(uint64_t x) {
+  x = (x & 0x000000000fffffffull) | ((x & 0x00fffffff0000000ull) << 4);
+  x = (x & 0x00003fff00003fffull) | ((x & 0x0fffc0000fffc000ull) << 2);
+  return (x & 0x007f007f007f007full) | ((x & 0x3f803f803f803f80ull) << 1);
+}
+#define SQUEEZE(w, l) squeeze((w), (l))
+/* stops8() has at most one bit per byte position in its low byte. */
+static inline unsigned popcount8(uint64_t x) {
+  x = x - ((x >> 1) & 0x55);
+  x = (x & 0x33) + ((x >> 2) & 0x33);
+  return (unsigned)((x + (x >> 4)) & 0x0f);
+}
+#define POPCOUNT(x) popcount8(x)
+#define SPREAD(v) spread(v)
+#endif
+
+/* Bytes of a varint by the leading zeros of the value (v | 1):
+ * max(1, ceil((64 - clz) / 7)). */
+static const uint8_t varint_len[65] = {
+    10, 9, 9, 9, 9, 9, 9, 9, 8, 8, 8, 8, 8, 8, 8, 7, 7,
+    7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 5, 5, 5, 5, 5,
+    5, 5, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 2,
+    2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1};
+/* Continuation bits of an l-byte varint (l <= 8). */
+static const uint64_t cont_bits[9] = {0, 0, 0x80, 0x8080, 0x808080, 0x80808080, 0x8080808080,
+                                      0x808080808080, 0x80808080808080};
+
+static inline unsigned len_of(uint64_t v) { return varint_len[__builtin_clzll(v | 1)]; }
+
+/* Bit i set when byte i of the 8 is a varint's last byte. */
+static inline uint64_t stops8(const uint8_t *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return (((~w & 0x8080808080808080ull) >> 7) * 0x0102040810204080ull) >> 56;
+}
+
+static size_t count(const uint8_t *p, size_t len) {
+  size_t n = 0, i = 0;
+  for (; i + 8 <= len; i += 8) n += (size_t)POPCOUNT(stops8(p + i));
+  for (; i < len; i++) n += p[i] < 0x80;
+  return n;
+}
+
+/* Element conversions per kind: from the decoded 64-bit value into the
+ * array, and from the array to the value to encode. */
+#define STORE_INT32(o, i, v) ((uint32_t *)(o))[i] = (uint32_t)(v)
+#define STORE_64(o, i, v) ((uint64_t *)(o))[i] = (v)
+#define STORE_SINT32(o, i, v) ((int32_t *)(o))[i] = cg_unzigzag32((uint32_t)(v))
+#define STORE_SINT64(o, i, v) ((int64_t *)(o))[i] = cg_unzigzag64(v)
+#define LOAD_INT32(in, i) (uint64_t)(int64_t)((const int32_t *)(in))[i]
+#define LOAD_UINT32(in, i) (uint64_t)((const uint32_t *)(in))[i]
+#define LOAD_64(in, i) ((const uint64_t *)(in))[i]
+#define LOAD_SINT32(in, i) cg_zigzag32(((const int32_t *)(in))[i])
+#define LOAD_SINT64(in, i) cg_zigzag64(((const int64_t *)(in))[i])
+
+#define UNPACK(STORE)                                                          \
+  {                                                                            \
+    size_t n = 0, start = 0, base = 0;                                         \
+    while (base + 72 <= len) {                                                 \
+      uint64_t m = 0;                                                          \
+      for (int k = 0; k < 8; k++) m |= stops8(p + base + 8 * k) << (8 * k);    \
+      while (m) {                                                              \
+        size_t t = base + (size_t)__builtin_ctzll(m), l = t - start + 1;       \
+        m &= m - 1;                                                            \
+        uint64_t v;                                                            \
+        if (l <= 8) {                                                          \
+          uint64_t w;                                                          \
+          memcpy(&w, p + start, 8);                                            \
+          v = SQUEEZE(w, (unsigned)l);                                         \
+        } else if (l <= 10) {                                                  \
+          v = cg_varint_value(p + start, l);                                   \
+        } else {                                                               \
+          return SIZE_MAX;                                                     \
+        }                                                                      \
+        STORE(out, n, v);                                                      \
+        n++;                                                                   \
+        start = t + 1;                                                         \
+      }                                                                        \
+      base += 64;                                                              \
+    }                                                                          \
+    const uint8_t *q = p + start, *end = p + len;                              \
+    while (q < end) {                                                          \
+      uint64_t v;                                                              \
+      q = cg_read_varint(q, end, &v);                                          \
+      if (!q) return SIZE_MAX;                                                 \
+      STORE(out, n, v);                                                        \
+      n++;                                                                     \
+    }                                                                          \
+    return n;                                                                  \
+  }
+
+static size_t unpack(cg_varint_kind kind, const uint8_t *p, size_t len, void *out) {
+  switch (kind) {
+    case CG_VARINT_INT32:
+    case CG_VARINT_UINT32: UNPACK(STORE_INT32)
+    case CG_VARINT_SINT32: UNPACK(STORE_SINT32)
+    case CG_VARINT_SINT64: UNPACK(STORE_SINT64)
+    default: UNPACK(STORE_64)
+  }
+}
+
+#define PACK(LOAD)                                                             \
+  {                                                                            \
+    uint8_t *p = out;                                                          \
+    for (size_t i = 0; i < n; i++) {                                           \
+      uint64_t v = LOAD(in, i);                                                \
+      unsigned l = len_of(v);                                                  \
+      if (l <= 8) {                                                            \
+        uint64_t x = SPREAD(v) | cont_bits[l];                                 \
+        memcpy(p, &x, 8);                                                      \
+        p += l;                                                                \
+      } else {                                                                 \
+        while (v >= 0x80) {                                                    \
+          *p++ = (uint8_t)(v | 0x80);                                          \
+          v >>= 7;                                                             \
+        }                                                                      \
+        *p++ = (uint8_t)v;                                                     \
+      }                                                                        \
+    }                                                                          \
+    return (size_t)(p - out);                                                  \
+  }
+
+static size_t pack(cg_varint_kind kind, const void *in, size_t n, uint8_t *out) {
+  switch (kind) {
+    case CG_VARINT_INT32: PACK(LOAD_INT32)
+    case CG_VARINT_UINT32: PACK(LOAD_UINT32)
+    case CG_VARINT_SINT32: PACK(LOAD_SINT32)
+    case CG_VARINT_SINT64: PACK(LOAD_SINT64)
+    default: PACK(LOAD_64)
+  }
+}
+
+#define SIZE(LOAD)                                                             \
+  {                                                                            \
+    size_t total = 0;                                                          \
+    for (size_t i = 0; i < n; i++) total += len_of(LOAD(in, i));               \
+    return total;                                                              \
+  }
+
+static size_t size(cg_varint_kind kind, const void *in, size_t n) {
+  switch (kind) {
+    case CG_VARINT_INT32: SIZE(LOAD_INT32)
+    case CG_VARINT_UINT32: SIZE(LOAD_UINT32)
+    case CG_VARINT_SINT32: SIZE(LOAD_SINT32)
+    case CG_VARINT_SINT64: SIZE(LOAD_SINT64)
+    default: SIZE(LOAD_64)
+  }
+}
+
+const cg__varint_table VARINT_TABLE = {count, unpack, pack, size};
