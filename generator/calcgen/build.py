@@ -71,7 +71,8 @@ class _MessageIndex:
             self.models[full] = Message(full_name=full, fields=fields, c_type=names.pbc_type_name(full),
                                         c_descriptor=names.pbc_descriptor(full), c_init=names.pbc_init_macro(full),
                                         c_lower=names.pbc_lower_name(full),
-                                        fast=_codec_covers(m, fdp, fields))
+                                        fast=_codec_covers(m, fdp, fields), file=fdp.name,
+                                        package=fdp.package)
         return self.models[full]
 
     def reachable(self, full, seen=None):
@@ -184,7 +185,8 @@ def _build_service(fdp, si, sdp, index, loc, errors):
             continue
         op = Op(id=op_id, name=m.name, snake=snake, upper=snake.upper(), kernel=KERNELS[o.kernel],
                 overflow=OVERFLOWS[o.overflow], request=index.model(req_name), response=index.model(resp_name),
-                handler=f"{prefix}__op_{snake}")
+                handler=f"{prefix}__op_{snake}", dart_name=names.dart_identifier(snake),
+                python_name=names.python_identifier(snake))
         if op.is_user:
             op.user_handler = f"{prefix}_{snake}"
         else:
@@ -193,6 +195,12 @@ def _build_service(fdp, si, sdp, index, loc, errors):
         svc.ops.append(op)
     if len(errors) != before:
         return None
+    # A single kernel op coalesces (in the async Dart class) into the first
+    # batch op with the same kernel, overflow and element type.
+    for op in svc.ops:
+        if not op.is_user and not op.batch:
+            op.batch_peer = next((b for b in svc.ops if b.batch and b.kernel == op.kernel
+                                  and b.overflow == op.overflow and b.elem == op.elem), None)
     owners = {}
     for sym, method in svc.symbols():
         if sym in owners:

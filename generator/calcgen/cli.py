@@ -40,6 +40,8 @@ def _parser():
                        help="directory to search for imports (repeatable); default: each file's directory")
         if name == "generate":
             s.add_argument("--c-out", metavar="DIR", help="directory for .pb-c.[ch] and .calcgen.[ch]")
+            s.add_argument("--dart-out", metavar="DIR", help="directory for .calcgen.dart (dart:ffi bindings)")
+            s.add_argument("--python-out", metavar="DIR", help="directory for _calcgen.py (ctypes bindings)")
         s.add_argument("files", nargs="+", metavar="FILE.proto")
     return p
 
@@ -122,17 +124,24 @@ def _model(args):
         raise CliError(f"{len(e.errors)} schema error{'s' if len(e.errors) != 1 else ''}; nothing written")
 
 
-def cmd_generate(args):
-    if not args.c_out:
-        raise CliError("nothing to generate: give --c-out DIR")
-    protoc, fds, names, files = _model(args)
-    out = Path(args.c_out)
-    out.mkdir(parents=True, exist_ok=True)
-    _run_protoc_c(protoc, fds, names, out)
-    for rel, text in render_all(files, ("c",)).items():
-        path = out / rel
+def _write(out_dir, outputs):
+    for rel, text in outputs.items():
+        path = Path(out_dir) / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+
+
+def cmd_generate(args):
+    outs = {"c": args.c_out, "dart": args.dart_out, "python": args.python_out}
+    if not any(outs.values()):
+        raise CliError("nothing to generate: give --c-out, --dart-out or --python-out DIR")
+    protoc, fds, names, files = _model(args)
+    if args.c_out:
+        Path(args.c_out).mkdir(parents=True, exist_ok=True)
+        _run_protoc_c(protoc, fds, names, Path(args.c_out))
+    for lang, out_dir in outs.items():
+        if out_dir:
+            _write(out_dir, render_all(files, (lang,)))
     return 0
 
 

@@ -20,6 +20,40 @@ class ElemType:
     def enum(self) -> str:
         return "CG_TYPE_" + self.suffix.upper()
 
+    @property
+    def width(self) -> int:
+        return 8 if self.suffix.endswith("64") else 4
+
+    @property
+    def dart_type(self) -> str:
+        return "double" if self.is_float else "int"
+
+    @property
+    def dart_list(self) -> str:
+        return {"i32": "Int32List", "i64": "Int64List", "u32": "Uint32List", "u64": "Uint64List",
+                "f32": "Float32List", "f64": "Float64List"}[self.suffix]
+
+    @property
+    def dart_native(self) -> str:
+        return {"i32": "Int32", "i64": "Int64", "u32": "Uint32", "u64": "Uint64",
+                "f32": "Float", "f64": "Double"}[self.suffix]
+
+    @property
+    def python_type(self) -> str:
+        return "float" if self.is_float else "int"
+
+    @property
+    def python_array(self) -> str:
+        """array module typecode."""
+        return {"i32": "i", "i64": "q", "u32": "I", "u64": "Q", "f32": "f", "f64": "d"}[self.suffix]
+
+    @property
+    def wire_codec(self) -> str:
+        """How the Dart and Python stubs write and read it: varint kinds or fixed widths."""
+        return {"int32": "int32", "int64": "int64", "uint32": "uint32", "uint64": "uint64",
+                "sint32": "sint32", "sint64": "sint64", "fixed32": "fixed32", "sfixed32": "sfixed32",
+                "float": "float", "fixed64": "fixed64", "sfixed64": "sfixed64", "double": "double"}[self.proto]
+
 
 # FieldDescriptorProto.Type -> element type; the others are not numeric.
 ELEM_TYPES = {
@@ -123,6 +157,27 @@ class Message:
     c_init: str
     c_lower: str = ""       # protoc-c's lower-case name: prefix of the codec functions
     fast: bool = False      # calcgen emits a codec for it (else protobuf-c is used)
+    file: str = ""          # the .proto that defines it
+    package: str = ""
+
+    @property
+    def local_name(self) -> str:
+        """Outer.Inner for calc.Outer.Inner."""
+        return self.full_name[len(self.package) + 1:] if self.package else self.full_name
+
+    @property
+    def dart_class(self) -> str:
+        """protoc-gen-dart's class name: nested messages joined with _."""
+        return self.local_name.replace(".", "_")
+
+    @property
+    def dart_file(self) -> str:
+        return self.file[:-len(".proto")] + ".pb.dart"
+
+    @property
+    def python_module(self) -> str:
+        """protoc --python_out's module: sub/foo.proto -> sub.foo_pb2."""
+        return self.file[:-len(".proto")].replace("/", ".").replace("-", "_") + "_pb2"
 
     @property
     def repeated_fields(self):
@@ -147,6 +202,9 @@ class Op:
     elem: Optional[ElemType] = None
     user_handler: str = ""   # P_<snake> for a user op
     handler: str = ""        # static P__op_<snake>
+    dart_name: str = ""      # lowerCamel, keyword-escaped
+    python_name: str = ""    # snake, keyword-escaped
+    batch_peer: Optional["Op"] = None  # the batch op a single kernel op coalesces into
 
     @property
     def is_user(self) -> bool:
@@ -214,6 +272,15 @@ class Service:
     schema_hash: int = 0
 
     @property
+    def class_name(self) -> str:
+        """Dart and Python class name: CalcCalculator."""
+        return "".join(p[:1].upper() + p[1:] for p in self.prefix.split("_") if p)
+
+    @property
+    def coalesced_ops(self):
+        return [op for op in self.ops if op.batch_peer]
+
+    @property
     def user_ops(self):
         return [op for op in self.ops if op.is_user]
 
@@ -261,6 +328,41 @@ class ProtoFile:
                     if m.fast:
                         seen[m.full_name] = m
         return [seen[k] for k in sorted(seen)]
+
+    @property
+    def user_messages(self):
+        """Messages user ops take or return, in the Dart and Python stubs."""
+        seen = {}
+        for svc in self.services:
+            for op in svc.user_ops:
+                for m in (op.request, op.response):
+                    seen[m.full_name] = m
+        return [seen[k] for k in sorted(seen)]
+
+    def _dart_files(self):
+        return sorted({m.dart_file for m in self.user_messages})
+
+    @property
+    def dart_imports(self):
+        """(alias, relative path) of the .pb.dart files user ops need."""
+        import posixpath
+        here = posixpath.dirname(self.name) or "."
+        return [(f"$pb{i}", posixpath.relpath(f, here)) for i, f in enumerate(self._dart_files())]
+
+    def dart_type(self, msg) -> str:
+        return f"$pb{self._dart_files().index(msg.dart_file)}.{msg.dart_class}"
+
+    @property
+    def python_modules(self):
+        return sorted({m.python_module for m in self.user_messages})
+
+    @property
+    def dart_file(self) -> str:
+        return self.base + ".calcgen.dart"
+
+    @property
+    def python_file(self) -> str:
+        return self.base + "_calcgen.py"
 
     @property
     def guard(self) -> str:

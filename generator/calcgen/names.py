@@ -27,6 +27,19 @@ in interface is late library mixin new null of on operator part required
 rethrow return sealed set show static super switch sync this throw true try
 type typedef var void when while with yield""".split())
 
+PYTHON_RESERVED = frozenset(__import__("keyword").kwlist) | frozenset({"self", "cls"})
+
+
+def dart_identifier(snake: str) -> str:
+    """lowerCamel, with a trailing _ when it is a Dart reserved word."""
+    name = lower_camel(snake)
+    return name + "_" if name in DART_RESERVED else name
+
+
+def python_identifier(snake: str) -> str:
+    return snake + "_" if snake in PYTHON_RESERVED else snake
+
+
 # Function names every service prefix already uses.
 RESERVED_OP_NAMES = frozenset({"dispatch", "schema_hash", "op_name"})
 

@@ -13,12 +13,13 @@ from google.protobuf.compiler import plugin_pb2
 from .build import SchemaErrors, build
 from .render import render_all
 
-LANGUAGES = ("c",)
+LANGUAGES = ("c", "dart", "python")
+DEFAULT_LANGUAGES = ("c",)
 
 
 def parse_parameter(parameter: str):
-    """`--calcgen_opt=lang=c` (the default) selects outputs."""
-    langs = list(LANGUAGES)
+    """`--calcgen_opt=lang=c:dart:python` selects outputs (default: c)."""
+    langs = list(DEFAULT_LANGUAGES)
     for item in filter(None, (p.strip() for p in parameter.split(","))):
         key, _, value = item.partition("=")
         if key != "lang":

@@ -4,6 +4,7 @@ same model, same bytes."""
 import jinja2
 
 from . import paths
+from .statuses import for_templates as statuses
 
 
 def environment() -> jinja2.Environment:
@@ -26,12 +27,27 @@ def render_c(proto_file, env=None):
     }
 
 
+def render_dart(proto_file, env=None):
+    env = environment() if env is None else env
+    text = env.get_template("dart/service.dart.j2").render(file=proto_file, statuses=statuses())
+    return {proto_file.dart_file: text}
+
+
+def render_python(proto_file, env=None):
+    env = environment() if env is None else env
+    text = env.get_template("python/stub.py.j2").render(file=proto_file, statuses=statuses())
+    return {proto_file.python_file: text}
+
+
+RENDERERS = {"c": render_c, "dart": render_dart, "python": render_python}
+
+
 def render_all(proto_files, languages=("c",)):
     env = environment()
     out = {}
     for pf in proto_files:
         if not pf.services:
             continue  # a file of messages only: protoc-c's output is all it needs
-        if "c" in languages:
-            out.update(render_c(pf, env))
+        for lang in languages:
+            out.update(RENDERERS[lang](pf, env))
     return out

@@ -1,8 +1,9 @@
-"""Regenerates schemas/calculator.proto's code and fails on any difference
-from the checked-in generated/ (file set or contents).
+"""Regenerates schemas/calculator.proto's code (C, Dart, Python) and fails on
+any difference from the checked-in generated/ (file set or contents), or
+from the copy of the Dart bindings in examples/dart/lib/src/.
 
     python check_stale.py CALCGEN_LAUNCHER SOURCE_ROOT
-Fix a failure with:  calcgen generate -I schemas --c-out generated schemas/calculator.proto"""
+Fix a failure with scripts/regenerate.sh."""
 
 import difflib
 import subprocess
@@ -16,10 +17,17 @@ def main(launcher, root):
     checked_in = root / "generated"
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, launcher, "generate", "-I", str(root / "schemas"), "--c-out", tmp,
-                        str(root / "schemas" / "calculator.proto")], check=True)
+                        "--dart-out", tmp, "--python-out", tmp, str(root / "schemas" / "calculator.proto")],
+                       check=True)
         fresh = {p.name: p.read_text() for p in Path(tmp).iterdir()}
+    example = root / "examples" / "dart" / "lib" / "src" / "calculator.calcgen.dart"
+    if example.read_text() != fresh["calculator.calcgen.dart"]:
+        print(f"{example.relative_to(root)} differs from the generated bindings")
+        stale_example = True
+    else:
+        stale_example = False
     old = {p.name: p.read_text() for p in checked_in.iterdir() if p.suffix in (".c", ".h", ".dart", ".py")}
-    stale = False
+    stale = stale_example
     for name in sorted(set(fresh) | set(old)):
         if name not in old:
             print(f"generated/{name} is missing")
@@ -32,7 +40,7 @@ def main(launcher, root):
             sys.stdout.writelines(difflib.unified_diff(old[name].splitlines(True), fresh[name].splitlines(True),
                                                        f"generated/{name}", f"regenerated/{name}", n=2))
     if stale:
-        print("generated/ is stale; run: calcgen generate -I schemas --c-out generated schemas/calculator.proto")
+        print("generated/ is stale; run scripts/regenerate.sh")
         return 1
     print(f"generated/ is up to date ({len(fresh)} files)")
     return 0
