@@ -33,6 +33,14 @@ class Cli(unittest.TestCase):
         self.assertRegex(p.stdout, r"\s1  Add\s+ADD int64 WRAP\s+calc.BinaryOp -> calc.Value")
         self.assertRegex(p.stdout, r"20  Factorial\s+handler calc_calculator_factorial")
 
+    def test_generate_dart_and_python(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            p = run("generate", "-I", str(ROOT / "schemas"), "--dart-out", f"{tmp}/dart", "--python-out",
+                    f"{tmp}/py", str(ROOT / "schemas" / "calculator.proto"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(os.listdir(f"{tmp}/dart"), ["calculator.calcgen.dart"])
+            self.assertEqual(os.listdir(f"{tmp}/py"), ["calculator_calcgen.py"])
+
     def test_generate_writes_both_halves(self):
         with tempfile.TemporaryDirectory() as tmp:
             p = run("generate", "-I", str(ROOT / "schemas"), "--c-out", tmp, str(ROOT / "schemas" / "calculator.proto"))
@@ -48,7 +56,7 @@ class Cli(unittest.TestCase):
     def test_missing_output(self):
         p = run("generate", str(ROOT / "schemas" / "calculator.proto"))
         self.assertEqual(p.returncode, 1)
-        self.assertIn("give --c-out DIR", p.stderr)
+        self.assertIn("nothing to generate: give --c-out, --dart-out or --python-out DIR", p.stderr)
 
     def test_missing_protoc(self):
         env = dict(os.environ, PATH="/nonexistent")

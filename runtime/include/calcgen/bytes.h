@@ -10,4 +10,11 @@ typedef struct cg_bytes {
   size_t len;
 } cg_bytes;
 
+/* The Dart and Python stubs read a cg_bytes as two size_t words. */
+#ifdef __cplusplus
+static_assert(sizeof(cg_bytes) == 2 * sizeof(size_t), "cg_bytes layout");
+#else
+_Static_assert(sizeof(cg_bytes) == 2 * sizeof(size_t), "cg_bytes layout");
+#endif
+
 #endif

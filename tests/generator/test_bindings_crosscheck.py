@@ -1,0 +1,111 @@
+"""The Dart and Python bindings agree with the C side: symbol names, native
+signatures, op ids, status codes and the schema hash. Checked on the
+checked-in calculator output and on fresh output for the unseen schemas
+(keyword method names)."""
+
+import re
+import unittest
+
+from calcgen import render
+from calcgen.build import build
+from calcgen.statuses import STATUSES, dart_const
+from support import ROOT, descriptor_set
+
+GEN = ROOT / "generated"
+STATUS_H = (ROOT / "runtime" / "include" / "calcgen" / "status.h").read_text()
+
+# C parameter and return types -> dart:ffi native types / ctypes.
+C_TO_DART = {"cg_status": "Int32", "uint32_t": "Uint32", "const uint8_t *": "Pointer<Uint8>", "size_t": "Size",
+             "cg_bytes *": "Pointer<Size>", "uint64_t": "Uint64", "const char *": "Pointer<Utf8>"}
+C_TO_CTYPES = {"cg_status": "ctypes.c_int32", "uint32_t": "ctypes.c_uint32", "const uint8_t *": "ctypes.c_void_p",
+               "size_t": "ctypes.c_size_t", "cg_bytes *": "ctypes.POINTER(_Bytes)", "uint64_t": "ctypes.c_uint64",
+               "const char *": "ctypes.c_char_p"}
+
+
+def c_prototypes(header):
+    """name -> (return type, [param types]) for every CG_API function."""
+    out = {}
+    for ret, name, params in re.findall(r"CG_API\s+([\w ]+?\s*\*?)\s*(\w+)\((.*?)\);", header, re.S):
+        types = [] if params.strip() == "void" else [
+            re.sub(r"\s*\w+$", "", p.strip()).replace(" *", " *").strip() for p in params.split(",")]
+        out[name] = (ret.strip(), [t if not t.endswith("*") else t[:-1].rstrip() + " *" for t in types])
+    return out
+
+
+def c_status_map():
+    return [(int(c), n) for c, n in re.findall(r"X\((\d+), (CG_\w+), \"", STATUS_H)]
+
+
+class Crosscheck(unittest.TestCase):
+    def check(self, header, dart, py, svc_prefix, upper, dart_file=None):
+        protos = c_prototypes(header)
+        protos.update(c_prototypes(STATUS_H))
+        # op ids: this service's X-macro rows against Dart and Python constants
+        rows_block = re.search(rf"#define {upper}_OPS\(X\)(.*?)\n\n", header, re.S).group(1)
+        rows = re.findall(r"X\((\d+), (\w+), (\w+), (\w+),", rows_block)
+        self.assertTrue(rows)
+        ops_block = re.search(r"abstract final class \w+Ops \{(.*?)\n\}", dart, re.S).group(1)
+        dart_ops = {k: int(v) for k, v in re.findall(r"static const int (\w+) = (\d+);", ops_block)}
+        py_block = re.search(r"class \w+Ops:(.*?)\n\n", py, re.S).group(1)
+        py_ops = {k: int(v) for k, v in re.findall(r"    (\w+) = (\d+)$", py_block, re.M)}
+        for op_id, name, snake, up in rows:
+            self.assertEqual(py_ops[up], int(op_id), name)
+            self.assertIn(int(op_id), dart_ops.values(), name)
+        self.assertEqual(len(dart_ops), len(rows))
+        # schema hash
+        c_hash = int(re.search(rf"#define {upper}_SCHEMA_HASH UINT64_C\((0x[0-9a-f]+)\)", header).group(1), 16)
+        self.assertEqual(int(re.search(r"static const int schemaHash = (0x[0-9a-f]+);", ops_block).group(1), 16), c_hash)
+        self.assertEqual(int(re.search(r"SCHEMA_HASH = (0x[0-9a-f]+)", py_block).group(1), 16), c_hash)
+        # symbols and native signatures, Dart
+        typedefs = dict(re.findall(r"typedef (_\w+C) = (.+?);", dart_file or dart))
+        lookups = re.findall(r"lookupFunction<(_\w+C), _\w+Dart>\('(\w+)'", dart)
+        natives = re.findall(r"@Native<(_\w+C)>\(symbol: '(\w+)'", dart)
+        natives += [n for n in re.findall(r"@Native<(_\w+C)>\(symbol: '(\w+)'", dart_file or dart) if n not in natives]
+        self.assertTrue(lookups and natives)
+        for ctype_name, symbol in lookups + natives:
+            self.assertIn(symbol, protos, symbol)
+            ret, params = protos[symbol]
+            want = f"{C_TO_DART[ret]} Function(" + ", ".join(C_TO_DART[p] for p in params)
+            got = re.sub(r" \w+(?=[,)])", "", typedefs[ctype_name])  # drop parameter names
+            self.assertTrue(got.startswith(want), f"{symbol}: {got} vs {want}")
+        self.assertEqual({s for _, s in lookups}, {f"{svc_prefix}_dispatch", f"{svc_prefix}_schema_hash", "cg_last_error"})
+        # symbols and signatures, Python
+        for symbol in (f"{svc_prefix}_dispatch", f"{svc_prefix}_schema_hash", "cg_last_error"):
+            self.assertIn(symbol, protos)
+        ret, params = protos[f"{svc_prefix}_dispatch"]
+        self.assertIn(f"argtypes = [{', '.join(C_TO_CTYPES[p] for p in params)}]", py)
+        self.assertIn(f"restype = {C_TO_CTYPES[ret]}", py)
+
+    def test_status_codes_agree_everywhere(self):
+        c_map = c_status_map()
+        self.assertEqual(c_map, STATUSES)
+        dart = (GEN / "calculator.calcgen.dart").read_text()
+        py = (GEN / "calculator_calcgen.py").read_text()
+        for code, name in c_map:
+            self.assertIn(f"static const int {dart_const(name)} = {code};", dart)
+            self.assertIn(f"{code} => '{name}',", dart)
+            self.assertIn(f'    {code}: "{name}",', py)
+
+    def test_calculator(self):
+        self.check((GEN / "calculator.calcgen.h").read_text(), (GEN / "calculator.calcgen.dart").read_text(),
+                   (GEN / "calculator_calcgen.py").read_text(), "calc_calculator", "CALC_CALCULATOR")
+
+    def test_unseen_schema_with_keyword_names(self):
+        schemas = ROOT / "tests" / "schemas"
+        files = {n: (schemas / n).read_text() for n in ("kitchen.proto", "shapes/common.proto")}
+        (pf,) = build(descriptor_set(files).file, ["kitchen.proto"])
+        out = render.render_all([pf], ("c", "dart", "python"))
+        dart, py = out["kitchen.calcgen.dart"], out["kitchen_calcgen.py"]
+        for svc in pf.services:
+            part = dart.split(f"// ---- service {svc.full_name} ----")[1].split("// ---- service ")[0]
+            ppart = py.split(f"class {svc.class_name}Ops:")[1]
+            self.check(out["kitchen.calcgen.h"], part, f"class {svc.class_name}Ops:" + ppart, svc.prefix, svc.upper,
+                       dart_file=dart)
+        for escaped in ("return_", "class_", "switch_", "new_", "await_", "default_"):
+            self.assertIn(f"static const int {escaped} =", dart)
+        self.assertIn("def return_(self, a, b):", py)
+        self.assertIn("import 'shapes/common.pb.dart' as $pb0;", dart)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,156 @@
+"""The generated ctypes stub (generated/calculator_calcgen.py) driving the real
+libcalculator.so: every op, every error path, user ops with messages of
+Google's protobuf runtime, and equality with the C host API
+(calc_calculator_invoke_*) called through plain ctypes.
+
+Environment: CALCULATOR_LIB (the .so), STUB_DIR (where calculator_calcgen.py
+is), SCHEMA_DIR (schemas/)."""
+
+import array
+import ctypes
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import unittest
+
+LIB = os.environ["CALCULATOR_LIB"]
+STUB_DIR = os.environ["STUB_DIR"]
+SCHEMA_DIR = os.environ["SCHEMA_DIR"]
+
+_pb_dir = tempfile.mkdtemp(prefix="calcgen-pb2-")
+subprocess.run(["protoc", f"-I{SCHEMA_DIR}", "-I/usr/include", f"--python_out={_pb_dir}",
+                os.path.join(SCHEMA_DIR, "calculator.proto"), os.path.join(SCHEMA_DIR, "calcgen", "options.proto"),
+                "/usr/include/protobuf-c/protobuf-c.proto"], check=True)
+sys.path[:0] = [_pb_dir, STUB_DIR]
+
+import calculator_calcgen as cg  # noqa: E402
+import calculator_pb2 as pb  # noqa: E402
+
+I64_MIN, I64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def wrap64(v):
+    v &= 2 ** 64 - 1
+    return v - 2 ** 64 if v >= 2 ** 63 else v
+
+
+def trunc_div(a, b):
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
+class Stub(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.calc = cg.CalcCalculator(LIB)
+        cls.c = ctypes.CDLL(LIB)
+        for name in ("add", "subtract", "multiply", "divide", "modulo", "add_checked", "multiply_checked"):
+            f = getattr(cls.c, f"calc_calculator_invoke_{name}")
+            f.argtypes = [ctypes.c_int64, ctypes.c_int64, ctypes.POINTER(ctypes.c_int64)]
+            f.restype = ctypes.c_int32
+
+    def expect_error(self, status, fragment, fn, *args):
+        with self.assertRaises(cg.CalcgenError) as cm:
+            fn(*args)
+        self.assertEqual(cm.exception.status_name, status)
+        self.assertIn(fragment, cm.exception.message)
+
+    def test_single_ops(self):
+        c = self.calc
+        self.assertEqual(c.add(7, 5), 12)
+        self.assertEqual(c.subtract(7, 5), 2)
+        self.assertEqual(c.multiply(-7, 5), -35)
+        self.assertEqual(c.divide(-7, 2), -3)
+        self.assertEqual(c.modulo(-7, 2), -1)
+        self.assertEqual(c.add_checked(1, 2), 3)
+        self.assertEqual(c.multiply_checked(-3, 4), -12)
+        self.assertEqual(c.add(I64_MAX, 1), I64_MIN)
+        self.assertEqual(c.divide(I64_MIN, -1), I64_MIN)
+        self.assertEqual(c.modulo(I64_MIN, -1), 0)
+        self.assertEqual(c.divide_float(1.0, 4.0), 0.25)
+        self.assertEqual(c.divide_float(-1.0, 0.0), -math.inf)
+        self.assertTrue(math.isnan(c.divide_float(0.0, 0.0)))
+        self.assertEqual(math.copysign(1, c.divide_float(-0.0, 1.0)), -1)
+
+    def test_errors(self):
+        c = self.calc
+        self.expect_error("CG_ERR_DIVIDE_BY_ZERO", "Divide: division by zero", c.divide, 1, 0)
+        self.expect_error("CG_ERR_DIVIDE_BY_ZERO", "Modulo", c.modulo, 1, 0)
+        self.expect_error("CG_ERR_OVERFLOW", "AddChecked", c.add_checked, I64_MAX, 1)
+        self.expect_error("CG_ERR_OVERFLOW", "MultiplyChecked", c.multiply_checked, I64_MIN, -1)
+        self.expect_error("CG_ERR_OVERFLOW", "21! does not fit", c.factorial, pb.FactorialRequest(n=21))
+        self.expect_error("CG_ERR_INVALID_ARGUMENT", "radix 99", c.format_number, pb.FormatRequest(value=1, radix=99))
+        a = array.array("q", [1, 2, 3])
+        self.expect_error("CG_ERR_INVALID_ARGUMENT", "operand lengths differ", c.batch_add, a, array.array("q", [1]))
+        self.expect_error("CG_ERR_DIVIDE_BY_ZERO", "at index 2", c.batch_divide, a, array.array("q", [1, 1, 0]))
+        self.expect_error("CG_ERR_OVERFLOW", "at index 1", c.batch_add_checked,
+                          array.array("q", [1, I64_MAX]), array.array("q", [1, 1]))
+        # raw dispatch: unknown op and malformed bytes reach Python as statuses
+        buf = bytearray(b"\x08\xff\xff")
+        with self.assertRaises(cg.CalcgenError) as cm:
+            c._call(999, "op 999", buf, 0)
+        self.assertEqual(cm.exception.status_name, "CG_ERR_UNKNOWN_OP")
+        with self.assertRaises(cg.CalcgenError) as cm:
+            c._call(cg.CalcCalculatorOps.ADD, "Add", buf, len(buf))
+        self.assertEqual(cm.exception.status_name, "CG_ERR_DECODE")
+
+    def test_batches(self):
+        c = self.calc
+        rnd = random.Random(7)
+        n = 3000
+        a = array.array("q", (rnd.randrange(-2 ** 40, 2 ** 40) for _ in range(n)))
+        b = array.array("q", (rnd.randrange(1, 1000) for _ in range(n)))
+        self.assertEqual(list(c.batch_add(a, b)), [x + y for x, y in zip(a, b)])
+        self.assertEqual(list(c.batch_subtract(a, b)), [x - y for x, y in zip(a, b)])
+        self.assertEqual(list(c.batch_multiply(a, b)), [wrap64(x * y) for x, y in zip(a, b)])
+        self.assertEqual(list(c.batch_divide(a, b)), [trunc_div(x, y) for x, y in zip(a, b)])
+        self.assertEqual(list(c.batch_add_fixed(a, b)), [x + y for x, y in zip(a, b)])
+        view = c.batch_add_fixed_view(a, b)
+        self.assertEqual(view.format, "q")
+        self.assertEqual(view[n - 1], a[n - 1] + b[n - 1])
+        self.assertEqual(list(c.batch_add(array.array("q"), array.array("q"))), [])
+        self.assertEqual(list(c.batch_add_fixed(array.array("q"), array.array("q"))), [])
+        fa, fb = array.array("d", [1.5, -2.0, math.inf]), array.array("d", [2.0, 0.5, 0.0])
+        got = list(c.batch_multiply_float(fa, fb))
+        self.assertEqual(got[:2], [3.0, -1.0])
+        self.assertTrue(math.isnan(got[2]))
+
+    def test_user_ops(self):
+        c = self.calc
+        self.assertEqual(c.factorial(pb.FactorialRequest(n=20)).value, 2432902008176640000)
+        self.assertEqual(c.factorial(pb.FactorialRequest()).value, 1)
+        self.assertEqual(c.format_number(pb.FormatRequest(value=-255, radix=16)).text, "-ff")
+        self.assertEqual(c.format_number(pb.FormatRequest(value=I64_MIN, radix=2)).text, "-1" + "0" * 63)
+
+    def test_equal_to_the_c_host(self):
+        rnd = random.Random(11)
+        edges = [0, 1, -1, 2, I64_MIN, I64_MAX, 2 ** 32, -(2 ** 31)]
+        for _ in range(2000):
+            a = rnd.choice(edges) if rnd.random() < 0.3 else rnd.randrange(I64_MIN, I64_MAX)
+            b = rnd.choice(edges) if rnd.random() < 0.3 else rnd.randrange(-1000, 1000)
+            for name in ("add", "subtract", "multiply", "divide", "modulo", "add_checked", "multiply_checked"):
+                out = ctypes.c_int64()
+                status = getattr(self.c, f"calc_calculator_invoke_{name}")(a, b, ctypes.byref(out))
+                try:
+                    got, got_status = getattr(self.calc, name)(a, b), 0
+                except cg.CalcgenError as e:
+                    got, got_status = None, e.status
+                self.assertEqual(got_status, status, (name, a, b))
+                if status == 0:
+                    self.assertEqual(got, out.value, (name, a, b))
+
+    def test_schema_hash_mismatch_is_refused(self):
+        original = cg.CalcCalculatorOps.SCHEMA_HASH
+        try:
+            cg.CalcCalculatorOps.SCHEMA_HASH = original ^ 1
+            with self.assertRaisesRegex(RuntimeError, "built from another calculator.proto"):
+                cg.CalcCalculator(LIB)
+        finally:
+            cg.CalcCalculatorOps.SCHEMA_HASH = original
+
+
+if __name__ == "__main__":
+    unittest.main()
