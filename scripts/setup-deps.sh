@@ -8,6 +8,8 @@ packages=(
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user   # NEON kernels under qemu
   libclang-rt-14-dev                                        # libFuzzer for the differential fuzzer
 )
+# Node.js runs the tree-sitter Dart parse check; take Debian's unless one is on PATH.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
