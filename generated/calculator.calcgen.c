@@ -34,10 +34,16 @@ CG_MAYBE_UNUSED static cg_status calc__batch_operation__cg_decode(const uint8_t 
         break;
     }
   }
+  if (n_a > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "calc.BatchOperation.a: %zu elements exceed the batch limit of %zu",
+                   n_a, cg_max_batch());
   if (n_a) {
     m->a = cg_arena_alloc(arena, n_a * sizeof *m->a);
     if (!m->a) return cg_arena_failure(arena);
   }
+  if (n_b > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "calc.BatchOperation.b: %zu elements exceed the batch limit of %zu",
+                   n_b, cg_max_batch());
   if (n_b) {
     m->b = cg_arena_alloc(arena, n_b * sizeof *m->b);
     if (!m->b) return cg_arena_failure(arena);
@@ -131,6 +137,9 @@ CG_MAYBE_UNUSED static cg_status calc__batch_result__cg_decode(const uint8_t *da
         break;
     }
   }
+  if (n_values > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "calc.BatchResult.values: %zu elements exceed the batch limit of %zu",
+                   n_values, cg_max_batch());
   if (n_values) {
     m->values = cg_arena_alloc(arena, n_values * sizeof *m->values);
     if (!m->values) return cg_arena_failure(arena);
@@ -334,10 +343,16 @@ CG_MAYBE_UNUSED static cg_status calc__fixed_batch__cg_decode(const uint8_t *dat
         break;
     }
   }
+  if (n_a > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "calc.FixedBatch.a: %zu elements exceed the batch limit of %zu",
+                   n_a, cg_max_batch());
   if (n_a) {
     m->a = cg_arena_alloc(arena, n_a * sizeof *m->a);
     if (!m->a) return cg_arena_failure(arena);
   }
+  if (n_b > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "calc.FixedBatch.b: %zu elements exceed the batch limit of %zu",
+                   n_b, cg_max_batch());
   if (n_b) {
     m->b = cg_arena_alloc(arena, n_b * sizeof *m->b);
     if (!m->b) return cg_arena_failure(arena);
@@ -420,6 +435,9 @@ CG_MAYBE_UNUSED static cg_status calc__fixed_batch_result__cg_decode(const uint8
         break;
     }
   }
+  if (n_values > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "calc.FixedBatchResult.values: %zu elements exceed the batch limit of %zu",
+                   n_values, cg_max_batch());
   if (n_values) {
     m->values = cg_arena_alloc(arena, n_values * sizeof *m->values);
     if (!m->values) return cg_arena_failure(arena);
@@ -489,10 +507,16 @@ CG_MAYBE_UNUSED static cg_status calc__float_batch__cg_decode(const uint8_t *dat
         break;
     }
   }
+  if (n_a > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "calc.FloatBatch.a: %zu elements exceed the batch limit of %zu",
+                   n_a, cg_max_batch());
   if (n_a) {
     m->a = cg_arena_alloc(arena, n_a * sizeof *m->a);
     if (!m->a) return cg_arena_failure(arena);
   }
+  if (n_b > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "calc.FloatBatch.b: %zu elements exceed the batch limit of %zu",
+                   n_b, cg_max_batch());
   if (n_b) {
     m->b = cg_arena_alloc(arena, n_b * sizeof *m->b);
     if (!m->b) return cg_arena_failure(arena);
@@ -575,6 +599,9 @@ CG_MAYBE_UNUSED static cg_status calc__float_batch_result__cg_decode(const uint8
         break;
     }
   }
+  if (n_values > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "calc.FloatBatchResult.values: %zu elements exceed the batch limit of %zu",
+                   n_values, cg_max_batch());
   if (n_values) {
     m->values = cg_arena_alloc(arena, n_values * sizeof *m->values);
     if (!m->values) return cg_arena_failure(arena);
@@ -795,7 +822,8 @@ static inline cg_status calc_calculator__op_add(const uint8_t *req, size_t req_l
   st = calc__binary_op__cg_decode(req, req_len, arena, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Add: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
-  if (st != CG_OK) return cg_fail(st, "Add: decoding the request ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Add: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_add_i64_wrap(in.a, in.b, &out.value);
@@ -810,7 +838,8 @@ static inline cg_status calc_calculator__op_subtract(const uint8_t *req, size_t 
   st = calc__binary_op__cg_decode(req, req_len, arena, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Subtract: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
-  if (st != CG_OK) return cg_fail(st, "Subtract: decoding the request ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Subtract: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_sub_i64_wrap(in.a, in.b, &out.value);
@@ -825,7 +854,8 @@ static inline cg_status calc_calculator__op_multiply(const uint8_t *req, size_t 
   st = calc__binary_op__cg_decode(req, req_len, arena, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Multiply: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
-  if (st != CG_OK) return cg_fail(st, "Multiply: decoding the request ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Multiply: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_mul_i64_wrap(in.a, in.b, &out.value);
@@ -840,7 +870,8 @@ static inline cg_status calc_calculator__op_divide(const uint8_t *req, size_t re
   st = calc__binary_op__cg_decode(req, req_len, arena, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Divide: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
-  if (st != CG_OK) return cg_fail(st, "Divide: decoding the request ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Divide: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_div_i64_wrap(in.a, in.b, &out.value);
@@ -855,7 +886,8 @@ static inline cg_status calc_calculator__op_modulo(const uint8_t *req, size_t re
   st = calc__binary_op__cg_decode(req, req_len, arena, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Modulo: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
-  if (st != CG_OK) return cg_fail(st, "Modulo: decoding the request ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Modulo: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_mod_i64_wrap(in.a, in.b, &out.value);
@@ -870,7 +902,8 @@ static inline cg_status calc_calculator__op_add_checked(const uint8_t *req, size
   st = calc__binary_op__cg_decode(req, req_len, arena, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "AddChecked: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
-  if (st != CG_OK) return cg_fail(st, "AddChecked: decoding the request ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "AddChecked: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_add_i64_checked(in.a, in.b, &out.value);
@@ -885,7 +918,8 @@ static inline cg_status calc_calculator__op_multiply_checked(const uint8_t *req,
   st = calc__binary_op__cg_decode(req, req_len, arena, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "MultiplyChecked: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
-  if (st != CG_OK) return cg_fail(st, "MultiplyChecked: decoding the request ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "MultiplyChecked: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_mul_i64_checked(in.a, in.b, &out.value);
@@ -900,7 +934,8 @@ static inline cg_status calc_calculator__op_divide_float(const uint8_t *req, siz
   st = calc__float_op__cg_decode(req, req_len, arena, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "DivideFloat: request is not a valid calc.FloatOp (%zu bytes)", (size_t)req_len);
-  if (st != CG_OK) return cg_fail(st, "DivideFloat: decoding the request ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "DivideFloat: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   Calc__FloatValue out = CALC__FLOAT_VALUE__INIT;
   st = cg_elem_div_f64_wrap(in.a, in.b, &out.value);
@@ -957,7 +992,8 @@ static inline cg_status calc_calculator__op_factorial(const uint8_t *req, size_t
   st = calc__factorial_request__cg_decode(req, req_len, arena, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Factorial: request is not a valid calc.FactorialRequest (%zu bytes)", (size_t)req_len);
-  if (st != CG_OK) return cg_fail(st, "Factorial: decoding the request ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Factorial: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   Calc__Value out = CALC__VALUE__INIT;
   st = calc_calculator_factorial(&in, &out, arena);
@@ -981,7 +1017,8 @@ static inline cg_status calc_calculator__op_format_number(const uint8_t *req, si
   st = calc__format_request__cg_decode(req, req_len, arena, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "FormatNumber: request is not a valid calc.FormatRequest (%zu bytes)", (size_t)req_len);
-  if (st != CG_OK) return cg_fail(st, "FormatNumber: decoding the request ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "FormatNumber: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   Calc__CalculatorResponse out = CALC__CALCULATOR_RESPONSE__INIT;
   st = calc_calculator_format_number(&in, &out, arena);
@@ -1045,7 +1082,8 @@ cg_status calc_calculator_call_add(const Calc__BinaryOp *req, Calc__Value *resp,
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Add: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Add: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Add: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1064,7 +1102,8 @@ cg_status calc_calculator_invoke_add(int64_t a, int64_t b, int64_t *result) {
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Add: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Add: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Add: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   *result = out.value;
   return CG_OK;
@@ -1084,7 +1123,8 @@ cg_status calc_calculator_call_subtract(const Calc__BinaryOp *req, Calc__Value *
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Subtract: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Subtract: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Subtract: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1103,7 +1143,8 @@ cg_status calc_calculator_invoke_subtract(int64_t a, int64_t b, int64_t *result)
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Subtract: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Subtract: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Subtract: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   *result = out.value;
   return CG_OK;
@@ -1123,7 +1164,8 @@ cg_status calc_calculator_call_multiply(const Calc__BinaryOp *req, Calc__Value *
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Multiply: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Multiply: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Multiply: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1142,7 +1184,8 @@ cg_status calc_calculator_invoke_multiply(int64_t a, int64_t b, int64_t *result)
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Multiply: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Multiply: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Multiply: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   *result = out.value;
   return CG_OK;
@@ -1162,7 +1205,8 @@ cg_status calc_calculator_call_divide(const Calc__BinaryOp *req, Calc__Value *re
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Divide: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Divide: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Divide: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1181,7 +1225,8 @@ cg_status calc_calculator_invoke_divide(int64_t a, int64_t b, int64_t *result) {
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Divide: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Divide: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Divide: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   *result = out.value;
   return CG_OK;
@@ -1201,7 +1246,8 @@ cg_status calc_calculator_call_modulo(const Calc__BinaryOp *req, Calc__Value *re
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Modulo: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Modulo: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Modulo: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1220,7 +1266,8 @@ cg_status calc_calculator_invoke_modulo(int64_t a, int64_t b, int64_t *result) {
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Modulo: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Modulo: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Modulo: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   *result = out.value;
   return CG_OK;
@@ -1240,7 +1287,8 @@ cg_status calc_calculator_call_add_checked(const Calc__BinaryOp *req, Calc__Valu
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "AddChecked: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "AddChecked: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "AddChecked: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1259,7 +1307,8 @@ cg_status calc_calculator_invoke_add_checked(int64_t a, int64_t b, int64_t *resu
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "AddChecked: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "AddChecked: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "AddChecked: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   *result = out.value;
   return CG_OK;
@@ -1279,7 +1328,8 @@ cg_status calc_calculator_call_multiply_checked(const Calc__BinaryOp *req, Calc_
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "MultiplyChecked: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "MultiplyChecked: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "MultiplyChecked: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1298,7 +1348,8 @@ cg_status calc_calculator_invoke_multiply_checked(int64_t a, int64_t b, int64_t 
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "MultiplyChecked: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "MultiplyChecked: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "MultiplyChecked: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   *result = out.value;
   return CG_OK;
@@ -1318,7 +1369,8 @@ cg_status calc_calculator_call_divide_float(const Calc__FloatOp *req, Calc__Floa
   st = calc__float_value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "DivideFloat: response is not a valid calc.FloatValue (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "DivideFloat: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "DivideFloat: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1337,7 +1389,8 @@ cg_status calc_calculator_invoke_divide_float(double a, double b, double *result
   st = calc__float_value__cg_decode(r.data, r.len, NULL, &out);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "DivideFloat: response is not a valid calc.FloatValue (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "DivideFloat: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "DivideFloat: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   *result = out.value;
   return CG_OK;
@@ -1357,7 +1410,8 @@ cg_status calc_calculator_call_batch_add(const Calc__BatchOperation *req, Calc__
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "BatchAdd: response is not a valid calc.BatchResult (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "BatchAdd: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "BatchAdd: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1393,7 +1447,8 @@ cg_status calc_calculator_call_batch_subtract(const Calc__BatchOperation *req, C
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "BatchSubtract: response is not a valid calc.BatchResult (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "BatchSubtract: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "BatchSubtract: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1429,7 +1484,8 @@ cg_status calc_calculator_call_batch_multiply(const Calc__BatchOperation *req, C
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "BatchMultiply: response is not a valid calc.BatchResult (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "BatchMultiply: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "BatchMultiply: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1465,7 +1521,8 @@ cg_status calc_calculator_call_batch_divide(const Calc__BatchOperation *req, Cal
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "BatchDivide: response is not a valid calc.BatchResult (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "BatchDivide: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "BatchDivide: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1501,7 +1558,8 @@ cg_status calc_calculator_call_batch_add_checked(const Calc__BatchOperation *req
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "BatchAddChecked: response is not a valid calc.BatchResult (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "BatchAddChecked: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "BatchAddChecked: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1537,7 +1595,8 @@ cg_status calc_calculator_call_batch_multiply_float(const Calc__FloatBatch *req,
   st = calc__float_batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "BatchMultiplyFloat: response is not a valid calc.FloatBatchResult (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "BatchMultiplyFloat: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "BatchMultiplyFloat: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1587,7 +1646,8 @@ cg_status calc_calculator_call_batch_add_fixed(const Calc__FixedBatch *req, Calc
   st = calc__fixed_batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "BatchAddFixed: response is not a valid calc.FixedBatchResult (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "BatchAddFixed: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "BatchAddFixed: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1637,7 +1697,8 @@ cg_status calc_calculator_call_factorial(const Calc__FactorialRequest *req, Calc
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Factorial: response is not a valid calc.Value (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Factorial: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Factorial: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -1656,7 +1717,8 @@ cg_status calc_calculator_call_format_number(const Calc__FormatRequest *req, Cal
   st = calc__calculator_response__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "FormatNumber: response is not a valid calc.CalculatorResponse (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "FormatNumber: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "FormatNumber: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }

@@ -114,10 +114,18 @@ static size_t count_elements(const uint8_t *req, size_t len, uint32_t field) {
   return n;
 }
 
+static cg_status over_limit(const cg_batch_spec *s, size_t n) {
+  return cg_fail(CG_ERR_LIMIT, "%s: %zu elements exceed the batch limit of %zu", s->op, n,
+                 cg_max_batch());
+}
+
 static cg_status gather(const cg_batch_spec *s, const uint8_t *req, size_t len, uint32_t field,
                         operand *o, cg_arena *arena) {
   size_t slots = o->count + o->bytes;
-  if (o->bytes > UNCOUNTED_MAX) slots = count_elements(req, len, field);
+  if (o->bytes > UNCOUNTED_MAX || slots > cg_max_batch()) {
+    slots = count_elements(req, len, field);
+    if (slots > cg_max_batch()) return over_limit(s, slots);
+  }
   unsigned char *out = cg_call_alloc(arena, slots * elem_size[s->codec], s->op);
   if (!out) return cg_arena_failure(arena);
   o->values = out;
@@ -136,6 +144,7 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
   size_t w = elem_size[s->codec];
   /* In place when a fixed-width operand is one packed piece (or absent). */
   for (int k = 0; k < 2; k++) {
+    if (ops[k].count > cg_max_batch()) return over_limit(s, ops[k].count);
     operand *o = &ops[k];
     if (is_fixed(s->codec) && o->pieces <= 1 && !o->unpacked) {
       o->values = o->data;

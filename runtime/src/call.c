@@ -26,7 +26,8 @@ static pthread_key_t key;
 static int key_ok;
 
 static pthread_mutex_t limits_lock = PTHREAD_MUTEX_INITIALIZER;
-static cg_limits limits = {CG_DEFAULT_MAX_REQUEST, CG_DEFAULT_MAX_RESPONSE, {0, 0, 0}};
+static cg_limits limits = {CG_DEFAULT_MAX_REQUEST, CG_DEFAULT_MAX_RESPONSE, {0, 0, 0},
+                           CG_DEFAULT_MAX_BATCH, CG_DEFAULT_MAX_DEPTH};
 
 static void release_buffer(buffer *b) {
   cg__free(b->data, b->cap);
@@ -53,9 +54,11 @@ static void ensure_registered(thread_state *t) {
 }
 
 void cg_set_limits(const cg_limits *in) {
-  cg_limits l = in ? *in : (cg_limits){0, 0, {0, 0, 0}};
+  cg_limits l = in ? *in : (cg_limits){0, 0, {0, 0, 0}, 0, 0};
   if (!l.max_request) l.max_request = CG_DEFAULT_MAX_REQUEST;
   if (!l.max_response) l.max_response = CG_DEFAULT_MAX_RESPONSE;
+  if (!l.max_batch) l.max_batch = CG_DEFAULT_MAX_BATCH;
+  if (!l.max_depth) l.max_depth = CG_DEFAULT_MAX_DEPTH;
   pthread_mutex_lock(&limits_lock);
   limits = l;
   pthread_mutex_unlock(&limits_lock);
@@ -72,6 +75,8 @@ cg_limits cg_get_limits(void) {
  * written rarely, and a call that races a change may use either value. */
 static size_t max_request(void) { return __atomic_load_n(&limits.max_request, __ATOMIC_RELAXED); }
 static size_t max_response(void) { return __atomic_load_n(&limits.max_response, __ATOMIC_RELAXED); }
+size_t cg_max_batch(void) { return __atomic_load_n(&limits.max_batch, __ATOMIC_RELAXED); }
+unsigned cg_max_depth(void) { return __atomic_load_n(&limits.max_depth, __ATOMIC_RELAXED); }
 
 cg_status cg_call_begin(size_t request_len, cg_arena **arena) {
   cg_clear_error();

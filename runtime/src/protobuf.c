@@ -1,5 +1,6 @@
 #include "calcgen/call.h"
 #include "calcgen/protobuf.h"
+#include "calcgen/wire.h"
 
 static void *arena_alloc(void *data, size_t size) { return cg_arena_alloc(data, size); }
 
@@ -13,11 +14,37 @@ ProtobufCAllocator cg_protobuf_allocator(cg_arena *a) {
   return (ProtobufCAllocator){arena_alloc, arena_free, a};
 }
 
+/* protobuf-c decodes nested messages recursively with no bound; measure the
+ * nesting first. Returns the depth reached (capped at limit + 1), or 0 for
+ * bytes that do not even frame (protobuf-c will reject them). */
+static unsigned nesting(const ProtobufCMessageDescriptor *desc, const uint8_t *p, size_t len,
+                        unsigned depth, unsigned limit) {
+  if (depth > limit) return depth;
+  unsigned deepest = depth;
+  const uint8_t *end = p + len;
+  cg_field f = {0, 0, 0, NULL, 0};
+  while (p < end) {
+    if (!cg_read_field(&p, end, &f)) return 0;
+    if (f.wire != CG_WIRE_LEN) continue;
+    const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(desc, f.number);
+    if (!fd || fd->type != PROTOBUF_C_TYPE_MESSAGE) continue;
+    unsigned d = nesting(fd->descriptor, f.data, f.len, depth + 1, limit);
+    if (d == 0) return 0;
+    if (d > deepest) deepest = d;
+    if (deepest > limit) break;
+  }
+  return deepest;
+}
+
 cg_status cg_protobuf_decode(const ProtobufCMessageDescriptor *desc, cg_arena *a,
                              const uint8_t *data, size_t len, const char *op,
                              ProtobufCMessage **out) {
   /* protobuf-c reads through the pointer even for zero bytes. */
   static const uint8_t empty[1];
+  unsigned limit = cg_max_depth();
+  if (data && nesting(desc, data, len, 1, limit) > limit)
+    return cg_fail(CG_ERR_LIMIT, "%s: %s nests messages deeper than the limit of %u", op, desc->name,
+                   limit);
   ProtobufCAllocator pa = cg_protobuf_allocator(a);
   *out = protobuf_c_message_unpack(desc, &pa, len, data ? data : empty);
   if (*out) return CG_OK;

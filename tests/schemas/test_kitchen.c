@@ -206,6 +206,63 @@ static void nested_user_ops(void **state) {
   assert_string_equal(cg_last_error(), "Switch: inner is required");
 }
 
+/* Nodes of a tree of any depth: the nesting limit guards protobuf-c's recursion. */
+static int64_t count_nodes(const Test__Common__Tree *t) {
+  int64_t n = 1;
+  for (size_t i = 0; i < t->n_children; i++) n += count_nodes(t->children[i]);
+  return n;
+}
+
+cg_status deep_pkg_v1_keywords_count(const Test__Common__Tree *req, Test__Common__KeywordResult *resp,
+                                     cg_arena *arena) {
+  (void)arena;
+  resp->return_ = count_nodes(req);
+  return CG_OK;
+}
+
+/* A chain of `depth` nested trees (field 1, children, wraps each level),
+ * built backwards from the end of buf; returns where it starts. */
+static const uint8_t *nested_tree(uint8_t *buf, size_t cap, size_t depth, size_t *len) {
+  uint8_t *start = buf + cap;
+  for (size_t d = 1; d < depth; d++) {
+    size_t inner = (size_t)(buf + cap - start), l = inner, h = 1;
+    while (l >= 0x80) l >>= 7, h++;
+    if ((size_t)(start - buf) < h + 1) return NULL;
+    start -= h + 1;
+    start[0] = 0x0a;
+    l = inner;
+    for (size_t i = 0; i < h; i++, l >>= 7) start[1 + i] = (uint8_t)((l & 0x7f) | (i + 1 < h ? 0x80 : 0));
+  }
+  *len = (size_t)(buf + cap - start);
+  return start;
+}
+
+static void nesting_limit(void **state) {
+  (void)state;
+  static uint8_t big[1 << 20];
+  cg_bytes resp;
+  size_t len = 0;
+  const uint8_t *msg = nested_tree(big, sizeof big, 20, &len);
+  assert_int_equal(deep_pkg_v1_keywords_dispatch(DEEP_PKG_V1_KEYWORDS_OP_COUNT, msg, len, &resp), CG_OK);
+  Test__Common__KeywordResult *r = test__common__keyword_result__unpack(NULL, resp.len, resp.data);
+  assert_int_equal(r->return_, 20);
+  test__common__keyword_result__free_unpacked(r, NULL);
+  /* 100,000 levels would overflow protobuf-c's recursion; the limit answers first */
+  msg = nested_tree(big, sizeof big, 100000, &len);
+  assert_non_null(msg);
+  assert_int_equal(deep_pkg_v1_keywords_dispatch(DEEP_PKG_V1_KEYWORDS_OP_COUNT, msg, len, &resp), CG_ERR_LIMIT);
+  assert_non_null(strstr(cg_last_error(), "nests messages deeper than the limit of 32"));
+  /* configurable */
+  cg_limits l = cg_get_limits();
+  l.max_depth = 5;
+  cg_set_limits(&l);
+  msg = nested_tree(big, sizeof big, 6, &len);
+  assert_int_equal(deep_pkg_v1_keywords_dispatch(DEEP_PKG_V1_KEYWORDS_OP_COUNT, msg, len, &resp), CG_ERR_LIMIT);
+  msg = nested_tree(big, sizeof big, 5, &len);
+  assert_int_equal(deep_pkg_v1_keywords_dispatch(DEEP_PKG_V1_KEYWORDS_OP_COUNT, msg, len, &resp), CG_OK);
+  cg_set_limits(NULL);
+}
+
 /* Service HTTPEcho, no package: prefix http_echo. */
 cg_status http_echo_echo(const Ping *req, Ping *resp, cg_arena *arena) {
   resp->text = cg_arena_strdup(arena, req->text);
@@ -246,7 +303,7 @@ int main(void) {
       cmocka_unit_test(type_fixed32),  cmocka_unit_test(type_fixed64), cmocka_unit_test(type_sfixed32),
       cmocka_unit_test(type_sfixed64), cmocka_unit_test(type_float),   cmocka_unit_test(type_double),
       cmocka_unit_test(keyword_names), cmocka_unit_test(nested_user_ops),
-      cmocka_unit_test(package_less_service),
+      cmocka_unit_test(package_less_service), cmocka_unit_test(nesting_limit),
   };
   return cmocka_run_group_tests_name("unseen schemas", tests, NULL, NULL);
 }

@@ -21,19 +21,28 @@
 extern "C" {
 #endif
 
+/* What one call may use; every limit is answered with CG_ERR_LIMIT and a
+ * detail naming it. See docs/security.md. */
 typedef struct cg_limits {
   size_t max_request;  /* bytes of one request (default 64 MiB) */
   size_t max_response; /* bytes of one response (default 64 MiB) */
   cg_arena_config arena; /* per-thread arena; zero members take defaults */
+  size_t max_batch;    /* elements of one repeated field (default 16 Mi) */
+  unsigned max_depth;  /* nesting of messages in a request (default 32) */
 } cg_limits;
 
 #define CG_DEFAULT_MAX_REQUEST ((size_t)64 << 20)
 #define CG_DEFAULT_MAX_RESPONSE ((size_t)64 << 20)
+#define CG_DEFAULT_MAX_BATCH ((size_t)16 << 20)
+#define CG_DEFAULT_MAX_DEPTH 32u
 
 /* Process-wide; zero members take defaults. Threads pick up a new arena
  * configuration on their next cg_thread_release() or at their first call. */
 CG_API void cg_set_limits(const cg_limits *limits);
 CG_API cg_limits cg_get_limits(void);
+/* The limits in force, read without locking (for generated code). */
+CG_API size_t cg_max_batch(void);
+CG_API unsigned cg_max_depth(void);
 
 /* Starts a call on this thread: clears the error, checks the request size,
  * resets (or creates) the thread's arena. On CG_OK *arena is ready to use. */

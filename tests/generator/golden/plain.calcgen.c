@@ -72,7 +72,8 @@ static inline cg_status http_echo__op_echo(const uint8_t *req, size_t req_len, c
   st = ping__cg_decode(req, req_len, arena, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Echo: request is not a valid Ping (%zu bytes)", (size_t)req_len);
-  if (st != CG_OK) return cg_fail(st, "Echo: decoding the request ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Echo: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   Ping out = PING__INIT;
   st = http_echo_echo(&in, &out, arena);
@@ -96,7 +97,8 @@ static inline cg_status http_echo__op_count(const uint8_t *req, size_t req_len, 
   st = ping__cg_decode(req, req_len, arena, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Count: request is not a valid Ping (%zu bytes)", (size_t)req_len);
-  if (st != CG_OK) return cg_fail(st, "Count: decoding the request ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Count: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   Ping out = PING__INIT;
   st = http_echo_count(&in, &out, arena);
@@ -160,7 +162,8 @@ cg_status http_echo_call_echo(const Ping *req, Ping *resp, cg_arena *arena) {
   st = ping__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Echo: response is not a valid Ping (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Echo: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Echo: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
@@ -179,7 +182,8 @@ cg_status http_echo_call_count(const Ping *req, Ping *resp, cg_arena *arena) {
   st = ping__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Count: response is not a valid Ping (%zu bytes)", (size_t)r.len);
-  if (st != CG_OK) return cg_fail(st, "Count: decoding the response ran out of arena memory");
+  if (st != CG_OK)
+    return cg_fail(st, "Count: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   return CG_OK;
 }
