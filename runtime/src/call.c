@@ -60,7 +60,12 @@ void cg_set_limits(const cg_limits *in) {
   if (!l.max_batch) l.max_batch = CG_DEFAULT_MAX_BATCH;
   if (!l.max_depth) l.max_depth = CG_DEFAULT_MAX_DEPTH;
   pthread_mutex_lock(&limits_lock);
-  limits = l;
+  /* Calls read these without the lock; store them atomically. */
+  __atomic_store_n(&limits.max_request, l.max_request, __ATOMIC_RELAXED);
+  __atomic_store_n(&limits.max_response, l.max_response, __ATOMIC_RELAXED);
+  __atomic_store_n(&limits.max_batch, l.max_batch, __ATOMIC_RELAXED);
+  __atomic_store_n(&limits.max_depth, l.max_depth, __ATOMIC_RELAXED);
+  limits.arena = l.arena; /* read under the lock only */
   pthread_mutex_unlock(&limits_lock);
 }
 
