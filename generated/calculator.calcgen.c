@@ -11,7 +11,7 @@
 /* ---- codec for calc.BatchOperation ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__batch_operation__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__BatchOperation *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   /* Pass 1: frame every field and count repeated elements, as protobuf-c does. */
@@ -120,7 +120,7 @@ CG_MAYBE_UNUSED static uint8_t *calc__batch_operation__cg_write(const Calc__Batc
 /* ---- codec for calc.BatchResult ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__batch_result__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__BatchResult *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   /* Pass 1: frame every field and count repeated elements, as protobuf-c does. */
@@ -193,7 +193,7 @@ CG_MAYBE_UNUSED static uint8_t *calc__batch_result__cg_write(const Calc__BatchRe
 /* ---- codec for calc.BinaryOp ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__binary_op__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__BinaryOp *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   while (p < end) {
@@ -239,7 +239,7 @@ CG_MAYBE_UNUSED static uint8_t *calc__binary_op__cg_write(const Calc__BinaryOp *
 /* ---- codec for calc.CalculatorResponse ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__calculator_response__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__CalculatorResponse *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   while (p < end) {
@@ -285,7 +285,7 @@ CG_MAYBE_UNUSED static uint8_t *calc__calculator_response__cg_write(const Calc__
 /* ---- codec for calc.FactorialRequest ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__factorial_request__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FactorialRequest *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   while (p < end) {
@@ -322,7 +322,7 @@ CG_MAYBE_UNUSED static uint8_t *calc__factorial_request__cg_write(const Calc__Fa
 /* ---- codec for calc.FixedBatch ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__fixed_batch__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FixedBatch *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   /* Pass 1: frame every field and count repeated elements, as protobuf-c does. */
@@ -419,7 +419,7 @@ CG_MAYBE_UNUSED static uint8_t *calc__fixed_batch__cg_write(const Calc__FixedBat
 /* ---- codec for calc.FixedBatchResult ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__fixed_batch_result__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FixedBatchResult *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   /* Pass 1: frame every field and count repeated elements, as protobuf-c does. */
@@ -486,7 +486,7 @@ CG_MAYBE_UNUSED static uint8_t *calc__fixed_batch_result__cg_write(const Calc__F
 /* ---- codec for calc.FloatBatch ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__float_batch__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FloatBatch *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   /* Pass 1: frame every field and count repeated elements, as protobuf-c does. */
@@ -583,7 +583,7 @@ CG_MAYBE_UNUSED static uint8_t *calc__float_batch__cg_write(const Calc__FloatBat
 /* ---- codec for calc.FloatBatchResult ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__float_batch_result__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FloatBatchResult *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   /* Pass 1: frame every field and count repeated elements, as protobuf-c does. */
@@ -650,7 +650,7 @@ CG_MAYBE_UNUSED static uint8_t *calc__float_batch_result__cg_write(const Calc__F
 /* ---- codec for calc.FloatOp ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__float_op__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FloatOp *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   while (p < end) {
@@ -696,7 +696,7 @@ CG_MAYBE_UNUSED static uint8_t *calc__float_op__cg_write(const Calc__FloatOp *m,
 /* ---- codec for calc.FloatValue ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__float_value__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FloatValue *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   while (p < end) {
@@ -733,7 +733,7 @@ CG_MAYBE_UNUSED static uint8_t *calc__float_value__cg_write(const Calc__FloatVal
 /* ---- codec for calc.FormatRequest ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__format_request__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FormatRequest *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   while (p < end) {
@@ -779,7 +779,7 @@ CG_MAYBE_UNUSED static uint8_t *calc__format_request__cg_write(const Calc__Forma
 /* ---- codec for calc.Value ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__value__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__Value *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   while (p < end) {
@@ -1044,8 +1044,10 @@ cg_status calc_calculator_dispatch(uint32_t op, const uint8_t *req, size_t req_l
   if (st != CG_OK) return st;
   if (req == NULL && req_len != 0)
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_dispatch: req is NULL but req_len is %zu", req_len);
+  static const uint8_t empty[1];
+  if (req == NULL) req = empty; /* handlers always see a pointer */
   switch (op) {
-#define CALC_CALCULATOR__CASE(id, Name, name, UPPER, Req, Resp) \
+#define CALC_CALCULATOR__CASE(id, Name, name, ...) \
   case id: return calc_calculator__op_##name(req, req_len, resp, arena);
     CALC_CALCULATOR_OPS(CALC_CALCULATOR__CASE)
 #undef CALC_CALCULATOR__CASE
@@ -1058,7 +1060,7 @@ uint64_t calc_calculator_schema_hash(void) { return CALC_CALCULATOR_SCHEMA_HASH;
 
 const char *calc_calculator_op_name(uint32_t op) {
   switch (op) {
-#define CALC_CALCULATOR__NAME(id, Name, name, UPPER, Req, Resp) \
+#define CALC_CALCULATOR__NAME(id, Name, ...) \
   case id: return #Name;
     CALC_CALCULATOR_OPS(CALC_CALCULATOR__NAME)
 #undef CALC_CALCULATOR__NAME

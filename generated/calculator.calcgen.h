@@ -17,31 +17,32 @@ extern "C" {
 
 /* ---- service calc.Calculator ---- */
 
-/* One row per op: X(id, Name, name, UPPER_NAME, RequestCType, ResponseCType).
- * Name is the method as written in the .proto, name its snake_case form. */
+/* One row per op: X(id, Name, name, UPPER_NAME, RequestCType, ResponseCType,
+ * request_descriptor, response_descriptor). Name is the method as written in
+ * the .proto, name its snake_case form; the descriptors are protoc-c's. */
 #define CALC_CALCULATOR_OPS(X) \
-  X(1, Add, add, ADD, Calc__BinaryOp, Calc__Value) \
-  X(2, Subtract, subtract, SUBTRACT, Calc__BinaryOp, Calc__Value) \
-  X(3, Multiply, multiply, MULTIPLY, Calc__BinaryOp, Calc__Value) \
-  X(4, Divide, divide, DIVIDE, Calc__BinaryOp, Calc__Value) \
-  X(5, Modulo, modulo, MODULO, Calc__BinaryOp, Calc__Value) \
-  X(6, AddChecked, add_checked, ADD_CHECKED, Calc__BinaryOp, Calc__Value) \
-  X(7, MultiplyChecked, multiply_checked, MULTIPLY_CHECKED, Calc__BinaryOp, Calc__Value) \
-  X(8, DivideFloat, divide_float, DIVIDE_FLOAT, Calc__FloatOp, Calc__FloatValue) \
-  X(10, BatchAdd, batch_add, BATCH_ADD, Calc__BatchOperation, Calc__BatchResult) \
-  X(11, BatchSubtract, batch_subtract, BATCH_SUBTRACT, Calc__BatchOperation, Calc__BatchResult) \
-  X(12, BatchMultiply, batch_multiply, BATCH_MULTIPLY, Calc__BatchOperation, Calc__BatchResult) \
-  X(13, BatchDivide, batch_divide, BATCH_DIVIDE, Calc__BatchOperation, Calc__BatchResult) \
-  X(14, BatchAddChecked, batch_add_checked, BATCH_ADD_CHECKED, Calc__BatchOperation, Calc__BatchResult) \
-  X(15, BatchMultiplyFloat, batch_multiply_float, BATCH_MULTIPLY_FLOAT, Calc__FloatBatch, Calc__FloatBatchResult) \
-  X(16, BatchAddFixed, batch_add_fixed, BATCH_ADD_FIXED, Calc__FixedBatch, Calc__FixedBatchResult) \
-  X(20, Factorial, factorial, FACTORIAL, Calc__FactorialRequest, Calc__Value) \
-  X(21, FormatNumber, format_number, FORMAT_NUMBER, Calc__FormatRequest, Calc__CalculatorResponse)
+  X(1, Add, add, ADD, Calc__BinaryOp, Calc__Value, calc__binary_op__descriptor, calc__value__descriptor) \
+  X(2, Subtract, subtract, SUBTRACT, Calc__BinaryOp, Calc__Value, calc__binary_op__descriptor, calc__value__descriptor) \
+  X(3, Multiply, multiply, MULTIPLY, Calc__BinaryOp, Calc__Value, calc__binary_op__descriptor, calc__value__descriptor) \
+  X(4, Divide, divide, DIVIDE, Calc__BinaryOp, Calc__Value, calc__binary_op__descriptor, calc__value__descriptor) \
+  X(5, Modulo, modulo, MODULO, Calc__BinaryOp, Calc__Value, calc__binary_op__descriptor, calc__value__descriptor) \
+  X(6, AddChecked, add_checked, ADD_CHECKED, Calc__BinaryOp, Calc__Value, calc__binary_op__descriptor, calc__value__descriptor) \
+  X(7, MultiplyChecked, multiply_checked, MULTIPLY_CHECKED, Calc__BinaryOp, Calc__Value, calc__binary_op__descriptor, calc__value__descriptor) \
+  X(8, DivideFloat, divide_float, DIVIDE_FLOAT, Calc__FloatOp, Calc__FloatValue, calc__float_op__descriptor, calc__float_value__descriptor) \
+  X(10, BatchAdd, batch_add, BATCH_ADD, Calc__BatchOperation, Calc__BatchResult, calc__batch_operation__descriptor, calc__batch_result__descriptor) \
+  X(11, BatchSubtract, batch_subtract, BATCH_SUBTRACT, Calc__BatchOperation, Calc__BatchResult, calc__batch_operation__descriptor, calc__batch_result__descriptor) \
+  X(12, BatchMultiply, batch_multiply, BATCH_MULTIPLY, Calc__BatchOperation, Calc__BatchResult, calc__batch_operation__descriptor, calc__batch_result__descriptor) \
+  X(13, BatchDivide, batch_divide, BATCH_DIVIDE, Calc__BatchOperation, Calc__BatchResult, calc__batch_operation__descriptor, calc__batch_result__descriptor) \
+  X(14, BatchAddChecked, batch_add_checked, BATCH_ADD_CHECKED, Calc__BatchOperation, Calc__BatchResult, calc__batch_operation__descriptor, calc__batch_result__descriptor) \
+  X(15, BatchMultiplyFloat, batch_multiply_float, BATCH_MULTIPLY_FLOAT, Calc__FloatBatch, Calc__FloatBatchResult, calc__float_batch__descriptor, calc__float_batch_result__descriptor) \
+  X(16, BatchAddFixed, batch_add_fixed, BATCH_ADD_FIXED, Calc__FixedBatch, Calc__FixedBatchResult, calc__fixed_batch__descriptor, calc__fixed_batch_result__descriptor) \
+  X(20, Factorial, factorial, FACTORIAL, Calc__FactorialRequest, Calc__Value, calc__factorial_request__descriptor, calc__value__descriptor) \
+  X(21, FormatNumber, format_number, FORMAT_NUMBER, Calc__FormatRequest, Calc__CalculatorResponse, calc__format_request__descriptor, calc__calculator_response__descriptor)
 
 #define CALC_CALCULATOR_OPS_COUNT 17
 #define CALC_CALCULATOR_SCHEMA_HASH UINT64_C(0x086c0108ffcdbe75)
 
-#define CALC_CALCULATOR__OP_ENUM(id, Name, name, UPPER, Req, Resp) CALC_CALCULATOR_OP_##UPPER = id,
+#define CALC_CALCULATOR__OP_ENUM(id, Name, name, UPPER, ...) CALC_CALCULATOR_OP_##UPPER = id,
 enum { CALC_CALCULATOR_OPS(CALC_CALCULATOR__OP_ENUM) };
 #undef CALC_CALCULATOR__OP_ENUM
 

@@ -11,7 +11,7 @@
 /* ---- codec for Ping ---- */
 
 CG_MAYBE_UNUSED static cg_status ping__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Ping *m) {
-  const uint8_t *p = data, *end = data + len;
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
   while (p < end) {
@@ -124,8 +124,10 @@ cg_status http_echo_dispatch(uint32_t op, const uint8_t *req, size_t req_len, cg
   if (st != CG_OK) return st;
   if (req == NULL && req_len != 0)
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "http_echo_dispatch: req is NULL but req_len is %zu", req_len);
+  static const uint8_t empty[1];
+  if (req == NULL) req = empty; /* handlers always see a pointer */
   switch (op) {
-#define HTTP_ECHO__CASE(id, Name, name, UPPER, Req, Resp) \
+#define HTTP_ECHO__CASE(id, Name, name, ...) \
   case id: return http_echo__op_##name(req, req_len, resp, arena);
     HTTP_ECHO_OPS(HTTP_ECHO__CASE)
 #undef HTTP_ECHO__CASE
@@ -138,7 +140,7 @@ uint64_t http_echo_schema_hash(void) { return HTTP_ECHO_SCHEMA_HASH; }
 
 const char *http_echo_op_name(uint32_t op) {
   switch (op) {
-#define HTTP_ECHO__NAME(id, Name, name, UPPER, Req, Resp) \
+#define HTTP_ECHO__NAME(id, Name, ...) \
   case id: return #Name;
     HTTP_ECHO_OPS(HTTP_ECHO__NAME)
 #undef HTTP_ECHO__NAME

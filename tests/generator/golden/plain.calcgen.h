@@ -17,16 +17,17 @@ extern "C" {
 
 /* ---- service HTTPEcho ---- */
 
-/* One row per op: X(id, Name, name, UPPER_NAME, RequestCType, ResponseCType).
- * Name is the method as written in the .proto, name its snake_case form. */
+/* One row per op: X(id, Name, name, UPPER_NAME, RequestCType, ResponseCType,
+ * request_descriptor, response_descriptor). Name is the method as written in
+ * the .proto, name its snake_case form; the descriptors are protoc-c's. */
 #define HTTP_ECHO_OPS(X) \
-  X(1, Echo, echo, ECHO, Ping, Ping) \
-  X(2, Count, count, COUNT, Ping, Ping)
+  X(1, Echo, echo, ECHO, Ping, Ping, ping__descriptor, ping__descriptor) \
+  X(2, Count, count, COUNT, Ping, Ping, ping__descriptor, ping__descriptor)
 
 #define HTTP_ECHO_OPS_COUNT 2
 #define HTTP_ECHO_SCHEMA_HASH UINT64_C(0x60234baad5ffb97a)
 
-#define HTTP_ECHO__OP_ENUM(id, Name, name, UPPER, Req, Resp) HTTP_ECHO_OP_##UPPER = id,
+#define HTTP_ECHO__OP_ENUM(id, Name, name, UPPER, ...) HTTP_ECHO_OP_##UPPER = id,
 enum { HTTP_ECHO_OPS(HTTP_ECHO__OP_ENUM) };
 #undef HTTP_ECHO__OP_ENUM
 
