@@ -6,7 +6,8 @@ packages=(
   gcc clang pkg-config meson ninja-build python3 python3-protobuf python3-jinja2
   protobuf-compiler protobuf-c-compiler libprotobuf-c-dev libcmocka-dev
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user   # NEON kernels under qemu
-  libclang-rt-14-dev                                        # libFuzzer for the differential fuzzer
+  libclang-rt-14-dev                                        # libFuzzer and TSan (clang)
+  valgrind                                                  # memcheck of the C host
 )
 # Node.js runs the tree-sitter Dart parse check; take Debian's unless one is on PATH.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -21,6 +21,7 @@ static struct {
   const char *(*status_name)(cg_status);
   const char *(*last_error)(void);
   const char *(*isa_active)(void);
+  void (*thread_release)(void);
 } lib;
 
 static int load(const char *path) {
@@ -40,6 +41,7 @@ static int load(const char *path) {
   SYM(status_name, "cg_status_name")
   SYM(last_error, "cg_last_error")
   SYM(isa_active, "cg_isa_active")
+  SYM(thread_release, "cg_thread_release")
 #undef SYM
   if (lib.schema_hash() != CALC_CALCULATOR_SCHEMA_HASH) {
     fprintf(stderr, "calc-host: %s was built from another calculator.proto (hash %016" PRIx64
@@ -154,5 +156,6 @@ int main(int argc, char **argv) {
   static const uint8_t junk[] = {0x08, 0xff, 0xff};
   st = lib.dispatch(CALC_CALCULATOR_OP_ADD, junk, sizeof junk, &resp);
   printf("%-28s -> %s: %s\n", "Add(truncated varint)", lib.status_name(st), lib.last_error());
+  lib.thread_release(); /* this thread's arena and buffers; other threads free theirs at exit */
   return 0;
 }

@@ -259,7 +259,7 @@ def _kernel_problems(op, index):
         return [f"kernel {k} needs a response with exactly one field; {resp.full_name} has {len(resp.fields)}"]
     r = resp.fields[0]
     if r.type_id != a.type_id:
-        return [f"kernel {k} on {a.elem.proto} needs a {a.elem.proto} result; {resp.full_name}.{r.name} is "
+        return [f"kernel {k} on {a.elem.proto} needs a result of type {a.elem.proto}; {resp.full_name}.{r.name} is "
                 f"{PROTO_TYPE_NAMES.get(r.type_id, r.type_id)}"]
     if r.repeated != a.repeated:
         kind = "repeated (the operands are)" if a.repeated else "singular (the operands are)"

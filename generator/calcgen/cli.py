@@ -73,10 +73,16 @@ def _layout(files, includes):
     return incs + [str(paths.PROTO_DIR)], names
 
 
-def _run(cmd):
+def _run(cmd, names=None):
+    """Runs a tool; its messages name files as the user did (`names` maps
+    protoc's import-relative names to the paths given on the command line)."""
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.stderr:
-        sys.stderr.write(proc.stderr)
+        err = proc.stderr
+        for rel, given in (names or {}).items():
+            err = "\n".join(given + line[len(rel):] if line.startswith(rel + ":") else line
+                            for line in err.split("\n"))
+        sys.stderr.write(err)
     if proc.returncode != 0:
         raise CliError(f"{Path(cmd[0]).name} failed (exit status {proc.returncode})")
 
@@ -85,7 +91,7 @@ def _descriptors(protoc, incs, rel_names):
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "set.pb"
         _run([protoc] + [f"-I{i}" for i in incs] + ["--include_imports", "--include_source_info",
-                                                    f"--descriptor_set_out={out}"] + list(rel_names))
+                                                    f"--descriptor_set_out={out}"] + list(rel_names), rel_names)
         fds = descriptor_pb2.FileDescriptorSet()
         fds.ParseFromString(out.read_bytes())
     return fds

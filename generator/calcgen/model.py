@@ -167,8 +167,11 @@ class Message:
 
     @property
     def dart_class(self) -> str:
-        """protoc-gen-dart's class name: nested messages joined with _."""
-        return self.local_name.replace(".", "_")
+        """protoc-gen-dart's class name: nested messages joined with _, and a
+        trailing _ on a Dart reserved word (as calcgen escapes its own names)."""
+        from .names import DART_RESERVED
+        name = self.local_name.replace(".", "_")
+        return name + "_" if name in DART_RESERVED else name
 
     @property
     def dart_file(self) -> str:

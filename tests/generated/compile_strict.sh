@@ -1,17 +1,22 @@
 #!/bin/sh
 # Compiles calcgen's output with -std=c17 -Wall -Wextra -Wpedantic -Werror
 # under both gcc and clang: the checked-in generated/ and fresh output for
-# the unseen schemas in tests/schemas.
+# the unseen schemas in tests/schemas and the unusual ones in
+# tests/schemas/unusual (macro and keyword names, proto2, 300 ops, imports).
 #   compile_strict.sh CALCGEN_LAUNCHER SOURCE_ROOT WORK_DIR BUILD_INCLUDE_DIR
 set -eu
 calcgen=$1 src=$2 work=$3 build_inc=$4
-rm -rf "$work" && mkdir -p "$work/schemas"
+rm -rf "$work" && mkdir -p "$work/schemas" "$work/unusual"
 "$calcgen" generate -I "$src/tests/schemas" --c-out "$work/schemas" \
   "$src/tests/schemas/kitchen.proto" "$src/tests/schemas/plain.proto" "$src/tests/schemas/shapes/common.proto"
+u="$src/tests/schemas/unusual"
+"$calcgen" generate -I "$u" --c-out "$work/unusual" --dart-out "$work/unusual" --python-out "$work/unusual" \
+  "$u/uses_lib.proto" "$u/macro_names.proto" "$u/proto2.proto" "$u/many_ops.proto" "$u/lib/a/types.proto"
+for py in "$work"/unusual/*.py; do python3 -m py_compile "$py"; done
 status=0 compiled=0
 for cc in gcc clang; do
   if ! command -v $cc >/dev/null 2>&1; then echo "missing compiler: $cc"; exit 1; fi
-  for dir in "$src/generated" "$work/schemas"; do
+  for dir in "$src/generated" "$work/schemas" "$work/unusual"; do
     for f in $(find "$dir" -name '*.c' | sort); do
       if $cc -std=c17 -Wall -Wextra -Wpedantic -Werror -I"$dir" -I"$src/runtime/include" -I"$build_inc" \
            -c "$f" -o "$work/out.o"; then

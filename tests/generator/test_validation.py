@@ -65,7 +65,7 @@ class Validation(unittest.TestCase):
     def test_kernel_response_type(self):
         self.check("message R { int32 value = 1; }\n"
                    "service S { rpc A(Pair) returns (R) { option (calcgen.op) = { kernel: ADD }; } }\n",
-                   "kernel ADD on int64 needs a int64 result; t.R.value is int32")
+                   "kernel ADD on int64 needs a result of type int64; t.R.value is int32")
 
     def test_kernel_response_shape(self):
         self.check("message B { repeated int64 a = 1; repeated int64 b = 2; }\n"
