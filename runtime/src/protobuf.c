@@ -16,7 +16,8 @@ ProtobufCAllocator cg_protobuf_allocator(cg_arena *a) {
 
 /* protobuf-c decodes nested messages recursively with no bound; measure the
  * nesting first. Returns the depth reached (capped at limit + 1), or 0 for
- * bytes that do not even frame (protobuf-c will reject them). */
+ * bytes calcgen's reader rejects (see calcgen/wire.h: this includes field
+ * number 0, which protobuf-c would accept but cannot re-encode). */
 static unsigned nesting(const ProtobufCMessageDescriptor *desc, const uint8_t *p, size_t len,
                         unsigned depth, unsigned limit) {
   if (depth > limit) return depth;
@@ -42,9 +43,12 @@ cg_status cg_protobuf_decode(const ProtobufCMessageDescriptor *desc, cg_arena *a
   /* protobuf-c reads through the pointer even for zero bytes. */
   static const uint8_t empty[1];
   unsigned limit = cg_max_depth();
-  if (data && nesting(desc, data, len, 1, limit) > limit)
+  unsigned depth = data && len ? nesting(desc, data, len, 1, limit) : 1;
+  if (depth > limit)
     return cg_fail(CG_ERR_LIMIT, "%s: %s nests messages deeper than the limit of %u", op, desc->name,
                    limit);
+  if (depth == 0)
+    return cg_fail(CG_ERR_DECODE, "%s: request is not a valid %s (%zu bytes)", op, desc->name, len);
   ProtobufCAllocator pa = cg_protobuf_allocator(a);
   *out = protobuf_c_message_unpack(desc, &pa, len, data ? data : empty);
   if (*out) return CG_OK;

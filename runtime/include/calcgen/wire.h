@@ -1,12 +1,14 @@
 /* Protobuf wire format for generated codecs.
  *
- * Reading follows protobuf-c 1.4.1 exactly, quirks included, because the
- * generated decoders must accept and reject the same inputs with the same
- * results (tests/fuzz/fuzz_codec.c is the judge): a tag is at most 5 bytes
- * and only a first byte with zero field bits is "tag 0"; a varint is at most
- * 10 bytes and bits past 64 are dropped; 32-bit fields keep the low 32 bits;
- * a length prefix is at most 5 bytes and at most INT_MAX; group wire types
- * (3, 4) and 6, 7 are errors.
+ * Reading follows protobuf-c 1.4.1, quirks included, because the generated
+ * decoders must accept and reject the same inputs with the same results
+ * (tests/fuzz/fuzz_codec.c is the judge): a tag is at most 5 bytes; a varint
+ * is at most 10 bytes and bits past 64 are dropped; 32-bit fields keep the
+ * low 32 bits; a length prefix is at most 5 bytes and at most INT_MAX; group
+ * wire types (3, 4) and 6, 7 are errors. One deliberate difference: a field
+ * number of 0 or above 2^29 - 1 is malformed, as in Google's parsers.
+ * protobuf-c accepts 0 in an overlong tag, keeps it as an unknown field and
+ * then re-encodes it in a form it rejects itself.
  *
  * Writing produces canonical proto3: fields in number order, zero values
  * omitted (for floats only the all-zero bit pattern, so -0.0 survives),
@@ -39,6 +41,7 @@ extern "C" {
 #endif
 
 enum { CG_WIRE_VARINT = 0, CG_WIRE_I64 = 1, CG_WIRE_LEN = 2, CG_WIRE_I32 = 5 };
+#define CG_MAX_FIELD_NUMBER 536870911u /* 2^29 - 1 */
 
 /* One framed field: for VARINT `value` is the decoded varint, for I64/I32 the
  * raw little-endian bits, for LEN `data`/`len` the payload. */
@@ -126,6 +129,7 @@ static inline int cg_read_field(const uint8_t **pp, const uint8_t *end, cg_field
     if (i == max) return 0;
     used = i + 1;
   }
+  if (tag == 0 || tag > CG_MAX_FIELD_NUMBER) return 0;
   f->number = tag;
   p += used;
   rem -= used;
