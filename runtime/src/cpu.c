@@ -77,10 +77,12 @@ static int has_avx512(void) {
 #endif
 
 #if CG_X86
-/* pext/pdep are fast everywhere BMI2 exists except on AMD before Zen 3
- * (family 0x19), where they are microcoded at ~18 cycles or more. */
+/* The BMI2 varint build: pext/pdep are fast everywhere BMI2 exists except on
+ * AMD before Zen 3 (family 0x19), where they are microcoded at ~18 cycles or
+ * more. It also needs AVX2 (and the OS saving its state). */
 static int fast_bmi2(void) {
   unsigned a, b, c, d;
+  if (!has_avx2()) return 0; /* the BMI2 build uses AVX2 byte masks too */
   if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_BMI2)) return 0;
   if (!__get_cpuid(0x80000001, &a, &b, &c, &d) || !(c & bit_LZCNT)) return 0;
   if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_POPCNT)) return 0;

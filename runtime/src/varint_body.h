@@ -61,12 +61,6 @@ static inline uint64_t stops8(const uint8_t *p) {
   return (((~w & 0x8080808080808080ull) >> 7) * 0x0102040810204080ull) >> 56;
 }
 
-static size_t count(const uint8_t *p, size_t len) {
-  size_t n = 0, i = 0;
-  for (; i + 8 <= len; i += 8) n += (size_t)POPCOUNT(stops8(p + i));
-  for (; i < len; i++) n += p[i] < 0x80;
-  return n;
-}
 
 /* Element conversions per kind: from the decoded 64-bit value into the
  * array, and from the array to the value to encode. */
@@ -80,12 +74,36 @@ static size_t count(const uint8_t *p, size_t len) {
 #define LOAD_SINT32(in, i) cg_zigzag32(((const int32_t *)(in))[i])
 #define LOAD_SINT64(in, i) cg_zigzag64(((const int64_t *)(in))[i])
 
+#if VARINT_BMI2
+/* Terminating bytes of 64 bytes: the complement of their top bits. */
+static inline uint64_t stops64(const uint8_t *p) {
+  uint32_t lo = (uint32_t)_mm256_movemask_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p));
+  uint32_t hi = (uint32_t)_mm256_movemask_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32)));
+  return ~((uint64_t)hi << 32 | lo);
+}
+#else
+static inline uint64_t stops64(const uint8_t *p) {
+  uint64_t m = 0;
+  for (int k = 0; k < 8; k++) m |= stops8(p + 8 * k) << (8 * k);
+  return m;
+}
+#endif
+
+static size_t count(const uint8_t *p, size_t len) {
+  size_t n = 0, i = 0;
+#if VARINT_BMI2
+  for (; i + 64 <= len; i += 64) n += (size_t)__builtin_popcountll(stops64(p + i));
+#endif
+  for (; i + 8 <= len; i += 8) n += (size_t)POPCOUNT(stops8(p + i));
+  for (; i < len; i++) n += p[i] < 0x80;
+  return n;
+}
+
 #define UNPACK(STORE)                                                          \
   {                                                                            \
     size_t n = 0, start = 0, base = 0;                                         \
     while (base + 72 <= len) {                                                 \
-      uint64_t m = 0;                                                          \
-      for (int k = 0; k < 8; k++) m |= stops8(p + base + 8 * k) << (8 * k);    \
+      uint64_t m = stops64(p + base);                                          \
       while (m) {                                                              \
         size_t t = base + (size_t)__builtin_ctzll(m), l = t - start + 1;       \
         m &= m - 1;                                                            \
