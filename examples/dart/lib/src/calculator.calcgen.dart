@@ -307,9 +307,32 @@ final class _Reader {
     return value;
   }
 
-  /// Every element of repeated varint field [field], packed or not.
-  List<int> varints(int field, String codec) {
-    final out = <int>[];
+  /// Every element of repeated varint field [field], packed or not, into
+  /// the typed list [make] creates: counted first, so no List<int> between.
+  L varintList<L extends List<int>>(int field, String codec, L Function(int length) make) {
+    final start = at;
+    var count = 0;
+    while (at < len) {
+      final key = varint();
+      final wire = key & 7;
+      if (key >>> 3 != field) {
+        skip(wire);
+      } else if (wire == 2) {
+        final end = at + varint();
+        if (end > len) throw const FormatException('truncated field');
+        for (; at < end; at++) {
+          if (p[at] < 0x80) count++;
+        }
+      } else if (wire == 0) {
+        varint();
+        count++;
+      } else {
+        throw const FormatException('unexpected wire type');
+      }
+    }
+    at = start;
+    final out = make(count);
+    var i = 0;
     while (at < len) {
       final key = varint();
       final wire = key & 7;
@@ -318,12 +341,10 @@ final class _Reader {
       } else if (wire == 2) {
         final end = at + varint();
         while (at < end) {
-          out.add(decode(codec, varint()) as int);
+          out[i++] = decode(codec, varint()) as int;
         }
-      } else if (wire == 0) {
-        out.add(decode(codec, varint()) as int);
       } else {
-        throw const FormatException('unexpected wire type');
+        out[i++] = decode(codec, varint()) as int;
       }
     }
     return out;
@@ -574,7 +595,7 @@ final class CalcCalculator implements Finalizable {
         ..packedVarints(1, 'int64', a)
         ..packedVarints(2, 'int64', b);
       _call(CalcCalculatorOps.batchAdd, 'BatchAdd', buf.ptr, w.n);
-      return Int64List.fromList(_response().varints(1, 'int64'));
+      return _response().varintList(1, 'int64', Int64List.new);
     } finally {
       pool._release(buf);
     }
@@ -588,7 +609,7 @@ final class CalcCalculator implements Finalizable {
         ..packedVarints(1, 'int64', a)
         ..packedVarints(2, 'int64', b);
       _call(CalcCalculatorOps.batchSubtract, 'BatchSubtract', buf.ptr, w.n);
-      return Int64List.fromList(_response().varints(1, 'int64'));
+      return _response().varintList(1, 'int64', Int64List.new);
     } finally {
       pool._release(buf);
     }
@@ -602,7 +623,7 @@ final class CalcCalculator implements Finalizable {
         ..packedVarints(1, 'int64', a)
         ..packedVarints(2, 'int64', b);
       _call(CalcCalculatorOps.batchMultiply, 'BatchMultiply', buf.ptr, w.n);
-      return Int64List.fromList(_response().varints(1, 'int64'));
+      return _response().varintList(1, 'int64', Int64List.new);
     } finally {
       pool._release(buf);
     }
@@ -616,7 +637,7 @@ final class CalcCalculator implements Finalizable {
         ..packedVarints(1, 'int64', a)
         ..packedVarints(2, 'int64', b);
       _call(CalcCalculatorOps.batchDivide, 'BatchDivide', buf.ptr, w.n);
-      return Int64List.fromList(_response().varints(1, 'int64'));
+      return _response().varintList(1, 'int64', Int64List.new);
     } finally {
       pool._release(buf);
     }
@@ -630,7 +651,7 @@ final class CalcCalculator implements Finalizable {
         ..packedVarints(1, 'int64', a)
         ..packedVarints(2, 'int64', b);
       _call(CalcCalculatorOps.batchAddChecked, 'BatchAddChecked', buf.ptr, w.n);
-      return Int64List.fromList(_response().varints(1, 'int64'));
+      return _response().varintList(1, 'int64', Int64List.new);
     } finally {
       pool._release(buf);
     }
