@@ -26,7 +26,7 @@ cg_status fuzz_fuzz_echo(const Fuzz__Everything *req, Fuzz__Everything *resp, cg
 
 /* ---- generic comparison through protobuf-c's descriptors ---- */
 
-static size_t scalar_size(ProtobufCType t) {
+size_t fuzz_scalar_size(ProtobufCType t) {
   switch (t) {
     case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_FIXED64: case PROTOBUF_C_TYPE_SFIXED64: case PROTOBUF_C_TYPE_DOUBLE:
@@ -46,13 +46,13 @@ static int same_message(const ProtobufCMessageDescriptor *d, const void *x, cons
       memcpy(&ny, (const char *)y + f->quantifier_offset, sizeof ny);
       if (nx != ny) return 0;
       const void *ax = *(void *const *)px, *ay = *(void *const *)py;
-      if (nx && memcmp(ax, ay, nx * scalar_size(f->type))) return 0;
+      if (nx && memcmp(ax, ay, nx * fuzz_scalar_size(f->type))) return 0;
     } else if (f->type == PROTOBUF_C_TYPE_STRING) {
       if (strcmp(*(char *const *)px, *(char *const *)py)) return 0;
     } else if (f->type == PROTOBUF_C_TYPE_BYTES) {
       const ProtobufCBinaryData *bx = (const void *)px, *by = (const void *)py;
       if (bx->len != by->len || (bx->len && memcmp(bx->data, by->data, bx->len))) return 0;
-    } else if (memcmp(px, py, scalar_size(f->type))) {
+    } else if (memcmp(px, py, fuzz_scalar_size(f->type))) {
       return 0;
     }
   }
@@ -241,7 +241,7 @@ static void check_batch(const batch_case *c, const uint8_t *data, size_t len) {
     protobuf_c_message_free_unpacked(ref, NULL);
     return;
   }
-  size_t w = scalar_size(c->req->fields[0].type), fail = 0;
+  size_t w = fuzz_scalar_size(c->req->fields[0].type), fail = 0;
   void *want = malloc(na * w + 1);
   cg_status want_st = cg_kernel_for_isa("scalar", c->kernel, c->type, c->overflow)(a, b, want, na, &fail);
   if (st != want_st) mismatch("batch kernel status", c->req->name, data, len);

@@ -9,6 +9,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t fuzz_target_count(void);
+/* Bytes of one element of a numeric field in a protobuf-c struct. */
+size_t fuzz_scalar_size(ProtobufCType type);
 /* The message type target k reads (byte 0 of an input is k). */
 const ProtobufCMessageDescriptor *fuzz_target_message(size_t k);
 

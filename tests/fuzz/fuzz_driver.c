@@ -3,14 +3,13 @@
  * them mutated). Deterministic for a given seed, so every build runs it.
  *
  *   test_codec_diff [-n COUNT] [-s SEED] [--write-corpus DIR] [FILE|DIR]... */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "calcgen/arena.h"
 #include "fuzz_codec.h"
+#include "fuzz_replay.h"
 
 static uint64_t rng = 0x853c49e6748fea9bull;
 static uint64_t rnd(void) {
@@ -37,24 +36,11 @@ static uint64_t random_bits(void) {
 
 static void random_scalar(ProtobufCType t, void *dst) {
   uint64_t v = random_bits();
-  if (t == PROTOBUF_C_TYPE_INT64 || t == PROTOBUF_C_TYPE_UINT64 || t == PROTOBUF_C_TYPE_SINT64 ||
-      t == PROTOBUF_C_TYPE_FIXED64 || t == PROTOBUF_C_TYPE_SFIXED64 || t == PROTOBUF_C_TYPE_DOUBLE)
+  if (fuzz_scalar_size(t) == 8)
     memcpy(dst, &v, 8);
   else {
     uint32_t u = (uint32_t)v;
     memcpy(dst, &u, 4);
-  }
-}
-
-static size_t elem_size(ProtobufCType t) {
-  uint64_t probe = 0;
-  (void)probe;
-  switch (t) {
-    case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_FIXED64: case PROTOBUF_C_TYPE_SFIXED64: case PROTOBUF_C_TYPE_DOUBLE:
-      return 8;
-    default:
-      return 4;
   }
 }
 
@@ -68,7 +54,7 @@ static void *random_message(const ProtobufCMessageDescriptor *d) {
     const ProtobufCFieldDescriptor *f = &d->fields[i];
     char *member = (char *)m + f->offset;
     if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-      size_t n = rnd() % 8 == 0 ? rnd() % 50 : common, es = elem_size(f->type);
+      size_t n = rnd() % 8 == 0 ? rnd() % 50 : common, es = fuzz_scalar_size(f->type);
       char *arr = cg_arena_alloc(pool, n * es + 1);
       for (size_t k = 0; k < n; k++) random_scalar(f->type, arr + k * es);
       memcpy((char *)m + f->quantifier_offset, &n, sizeof n);
@@ -137,31 +123,6 @@ static size_t generate(uint8_t *buf, size_t cap, int mutated) {
   return mutated ? 1 + mutate(buf + 1, len - 1, cap - 1) : len;
 }
 
-static long replay(const char *path) {
-  struct stat st;
-  if (stat(path, &st) != 0) return 0;
-  if (S_ISDIR(st.st_mode)) {
-    DIR *dir = opendir(path);
-    long n = 0;
-    struct dirent *e;
-    char sub[4096];
-    while (dir && (e = readdir(dir))) {
-      if (e->d_name[0] == '.') continue;
-      snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-      n += replay(sub);
-    }
-    if (dir) closedir(dir);
-    return n;
-  }
-  FILE *f = fopen(path, "rb");
-  if (!f) return 0;
-  static uint8_t data[1 << 20];
-  size_t len = fread(data, 1, sizeof data, f);
-  fclose(f);
-  LLVMFuzzerTestOneInput(data, len);
-  return 1;
-}
-
 int main(int argc, char **argv) {
   long count = 20000, replayed = 0;
   const char *corpus_out = NULL;
@@ -170,7 +131,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[i], "-n") && i + 1 < argc) count = atol(argv[++i]);
     else if (!strcmp(argv[i], "-s") && i + 1 < argc) rng = strtoull(argv[++i], NULL, 0) | 1;
     else if (!strcmp(argv[i], "--write-corpus") && i + 1 < argc) corpus_out = argv[++i];
-    else replayed += replay(argv[i]);
+    else replayed += fuzz_replay(argv[i]);
   }
   static uint8_t buf[1 << 16];
   if (corpus_out) { /* valid messages, one per target and a few more */

@@ -1,6 +1,5 @@
 /* Replays corpus files and directories through a fuzz target without
- * libFuzzer, so every build (sanitizers included) runs them.
- *   fuzz_replay FILE|DIR...   prints "N passed, 0 failed" (a failure aborts) */
+ * libFuzzer, so every build (sanitizers included) runs them. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,9 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_replay.h"
 
-static long replay(const char *path) {
+long fuzz_replay(const char *path) {
   struct stat st;
   if (stat(path, &st) != 0) return 0;
   if (S_ISDIR(st.st_mode)) {
@@ -21,7 +20,7 @@ static long replay(const char *path) {
     while (dir && (e = readdir(dir))) {
       if (e->d_name[0] == '.') continue;
       snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-      n += replay(sub);
+      n += fuzz_replay(sub);
     }
     if (dir) closedir(dir);
     return n;
@@ -36,11 +35,4 @@ static long replay(const char *path) {
   LLVMFuzzerTestOneInput(copy, len);
   free(copy);
   return 1;
-}
-
-int main(int argc, char **argv) {
-  long n = 0;
-  for (int i = 1; i < argc; i++) n += replay(argv[i]);
-  printf("%ld passed, 0 failed\n", n);
-  return n ? 0 : 1;
 }

@@ -2,36 +2,12 @@
  * malloc & co. for the whole process (protobuf-c and libc included).
  * Contract: zero per call, single and batch, success and error. Not built
  * under sanitizers, which interpose malloc themselves. */
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "alloc_count.h" /* bench/: interposes malloc & co. */
 #include "calculator.calcgen.h"
-
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-
-static atomic_long heap_calls;
-
-void *malloc(size_t n) {
-  atomic_fetch_add(&heap_calls, 1);
-  return __libc_malloc(n);
-}
-void *calloc(size_t n, size_t m) {
-  atomic_fetch_add(&heap_calls, 1);
-  return __libc_calloc(n, m);
-}
-void *realloc(void *p, size_t n) {
-  atomic_fetch_add(&heap_calls, 1);
-  return __libc_realloc(p, n);
-}
-void free(void *p) {
-  if (p) atomic_fetch_add(&heap_calls, 1);
-  __libc_free(p);
-}
 
 static uint8_t buf[1 << 16];
 static int64_t a[1000], b[1000];
@@ -43,7 +19,7 @@ static void measure(const char *what, uint32_t op, const ProtobufCMessage *m, cg
   cg_bytes resp;
   for (int i = 0; i < 10; i++) calc_calculator_dispatch(op, buf, len, &resp); /* warm-up */
   enum { CALLS = 1000 };
-  long before = atomic_load(&heap_calls);
+  long before = heap_calls_now();
   for (int i = 0; i < CALLS; i++) {
     cg_status st = calc_calculator_dispatch(op, buf, len, &resp);
     if (st != want) {
@@ -52,7 +28,7 @@ static void measure(const char *what, uint32_t op, const ProtobufCMessage *m, cg
       return;
     }
   }
-  long n = atomic_load(&heap_calls) - before;
+  long n = heap_calls_now() - before;
   printf("%-34s %8.3f heap calls per call\n", what, (double)n / CALLS);
   if (n != 0) failures++;
 }
