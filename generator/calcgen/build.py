@@ -164,12 +164,12 @@ def _build_service(fdp, si, sdp, index, loc, errors):
             err(mi, f"the name gives C identifier part '{snake}', which calcgen reserves or cannot use")
         elif snake in names.RESERVED_OP_NAMES:
             err(mi, f"its C name {prefix}_{snake} collides with the generated function of that name")
+        dart = names.lower_camel(snake)
         if snake in seen_snake:
             err(mi, f"its C name {prefix}_{snake} collides with method {seen_snake[snake]}")
-        seen_snake.setdefault(snake, m.name)
-        dart = names.lower_camel(snake)
-        if dart in seen_dart and seen_snake.get(snake) == m.name:
+        elif dart in seen_dart:
             err(mi, f"its Dart name {dart} collides with method {seen_dart[dart]}")
+        seen_snake.setdefault(snake, m.name)
         seen_dart.setdefault(dart, m.name)
         if o.kernel not in KERNELS:
             err(mi, f"unknown kernel value {o.kernel}")

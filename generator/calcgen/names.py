@@ -4,6 +4,7 @@ protoc-c's mangling is reproduced exactly so generated code can name its
 structs, descriptors and fields; tests/generator checks these functions
 against real protoc-c output."""
 
+import keyword
 import re
 
 # C keywords and the C++ words protobuf-c 1.4 escapes in field names.
@@ -27,7 +28,7 @@ in interface is late library mixin new null of on operator part required
 rethrow return sealed set show static super switch sync this throw true try
 type typedef var void when while with yield""".split())
 
-PYTHON_RESERVED = frozenset(__import__("keyword").kwlist) | frozenset({"self", "cls"})
+PYTHON_RESERVED = frozenset(keyword.kwlist) | frozenset({"self", "cls"})
 
 
 def dart_identifier(snake: str) -> str:

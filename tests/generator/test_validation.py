@@ -99,6 +99,10 @@ class Validation(unittest.TestCase):
         self.check("service S {\n  rpc AddOne(Pair) returns (Val);\n  rpc Add_One(Pair) returns (Val);\n}\n",
                    "method Add_One: its C name t_s_add_one collides with method AddOne")
 
+    def test_colliding_dart_names(self):
+        self.check("service S {\n  rpc Add1x(Pair) returns (Val);\n  rpc Add_1x(Pair) returns (Val);\n}\n",
+                   "method Add_1x: its Dart name add1x collides with method Add1x")
+
     def test_reserved_name(self):
         self.check("service S { rpc Dispatch(Pair) returns (Val); }\n",
                    "its C name t_s_dispatch collides with the generated function")
