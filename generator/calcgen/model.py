@@ -47,12 +47,6 @@ class ElemType:
         """array module typecode."""
         return {"i32": "i", "i64": "q", "u32": "I", "u64": "Q", "f32": "f", "f64": "d"}[self.suffix]
 
-    @property
-    def wire_codec(self) -> str:
-        """How the Dart and Python stubs write and read it: varint kinds or fixed widths."""
-        return {"int32": "int32", "int64": "int64", "uint32": "uint32", "uint64": "uint64",
-                "sint32": "sint32", "sint64": "sint64", "fixed32": "fixed32", "sfixed32": "sfixed32",
-                "float": "float", "fixed64": "fixed64", "sfixed64": "sfixed64", "double": "double"}[self.proto]
 
 
 # FieldDescriptorProto.Type -> element type; the others are not numeric.
