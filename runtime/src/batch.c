@@ -132,10 +132,6 @@ static cg_status gather(const cg_batch_spec *s, const uint8_t *req, size_t len, 
   return fill(s, req, len, field, out, &o->count);
 }
 
-static cg_status kernel_failed(const cg_batch_spec *s, cg_status st, size_t index) {
-  return cg_fail(st, "%s: %s at index %zu", s->op, cg_status_text(st), index);
-}
-
 cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_len,
                        cg_bytes *resp, cg_arena *arena) {
   operand ops[2] = {{0}, {0}};
@@ -157,8 +153,6 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: operand lengths differ (%s has %zu elements, %s has %zu)",
                    s->op, s->name_a, ops[0].count, s->name_b, ops[1].count);
   size_t n = ops[0].count;
-  cg_kernel_fn fn = cg_kernel(s->kernel, s->type, s->overflow);
-  if (!fn) return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: no such kernel", s->op);
   const unsigned char *a = ops[0].values, *b = ops[1].values;
   uint8_t *buf;
   if (n == 0) { /* proto3 omits an empty repeated field: the empty message */
@@ -170,9 +164,8 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
     st = cg_response_buffer(CG_ALIGNED_HEADER + n * w, &buf);
     if (st != CG_OK) return st;
     uint8_t *payload = cg_write_aligned_header(buf, s->field_out, n * w);
-    size_t bad;
-    st = fn(a, b, payload, n, &bad);
-    if (st != CG_OK) return kernel_failed(s, st, bad);
+    st = cg_run_kernel(s->kernel, s->type, s->overflow, a, b, payload, n, s->op);
+    if (st != CG_OK) return st;
     *resp = (cg_bytes){buf, CG_ALIGNED_HEADER + n * w};
     return CG_OK;
   }
@@ -185,9 +178,10 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
   if (!scratch) return cg_arena_failure(arena);
   uint8_t *payload = buf + HEADER_MAX, *q = payload;
   for (size_t done = 0; done < n; done += CHUNK) {
-    size_t len = n - done < CHUNK ? n - done : CHUNK, bad;
-    st = fn(a + done * w, b + done * w, scratch, len, &bad);
-    if (st != CG_OK) return kernel_failed(s, st, done + bad);
+    size_t len = n - done < CHUNK ? n - done : CHUNK;
+    st = cg_run_kernel_at(s->kernel, s->type, s->overflow, a + done * w, b + done * w, scratch, len,
+                          done, s->op);
+    if (st != CG_OK) return st;
     q += cg_wire_pack_varints(varint_kind[s->codec], scratch, len, q);
   }
   size_t payload_len = (size_t)(q - payload);

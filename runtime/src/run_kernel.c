@@ -7,6 +7,12 @@ static const size_t elem_size[CG_TYPE_END] = {4, 8, 4, 8, 4, 8};
 
 cg_status cg_run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
                         const void *a, const void *b, void *out, size_t n, const char *op) {
+  return cg_run_kernel_at(kop, type, overflow, a, b, out, n, 0, op);
+}
+
+cg_status cg_run_kernel_at(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
+                           const void *a, const void *b, void *out, size_t n, size_t first,
+                           const char *op) {
   cg_kernel_fn fn = cg_kernel(kop, type, overflow);
   if (!fn) return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: no kernel %d for type %d", op, kop, type);
   size_t es = elem_size[type], chunk = CHUNK_BYTES / es;
@@ -16,7 +22,7 @@ cg_status cg_run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow overflo
     size_t len = n - done < chunk ? n - done : chunk, bad = 0;
     cg_status st = fn(pa + done * es, pb + done * es, po + done * es, len, &bad);
     if (st != CG_OK)
-      return cg_fail(st, "%s: %s at index %zu", op, cg_status_text(st), done + bad);
+      return cg_fail(st, "%s: %s at index %zu", op, cg_status_text(st), first + done + bad);
   }
   return CG_OK;
 }

@@ -62,6 +62,11 @@ CG_API void *cg_call_alloc(cg_arena *arena, size_t size, const char *op);
 CG_API cg_status cg_run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
                                const void *a, const void *b, void *out, size_t n,
                                const char *op);
+/* The same over a slice of a larger batch whose first element is `first`
+ * there: a failing element is reported by its index in the whole batch. */
+CG_API cg_status cg_run_kernel_at(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
+                                  const void *a, const void *b, void *out, size_t n,
+                                  size_t first, const char *op);
 
 /* Normalises a user handler's return: a code outside cg_status becomes
  * CG_ERR_HANDLER; a failure without a recorded detail gets one; CG_OK with a
