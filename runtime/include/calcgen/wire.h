@@ -180,8 +180,10 @@ CG_API size_t cg_wire_unpack_varints(cg_varint_kind kind, const uint8_t *p, size
 
 /* ---- writing --------------------------------------------------------- */
 
+/* Bytes of v as a varint: ceil(bits / 7), branch-free as (bits * 9 + 64) / 64. */
 static inline size_t cg_varint_size(uint64_t v) {
-  return v < 0x80 ? 1 : (size_t)(63 - __builtin_clzll(v)) / 7 + 1;
+  unsigned bits = 64u - (unsigned)__builtin_clzll(v | 1);
+  return (bits * 9 + 64) / 64;
 }
 
 /* Writes v; the buffer needs 10 bytes (16 on the fast path) of room. */
