@@ -196,6 +196,21 @@ CG_MAYBE_UNUSED static cg_status calc__binary_op__cg_decode(const uint8_t *data,
   const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
+  /* Fast path: the fields in number order, each behind its one-byte tag, as
+   * a canonical encoder writes them. Whatever is left (other fields, repeats,
+   * another order) goes through the general loop below, which gives the same
+   * result for the whole message. */
+  if (p < end && *p == 0x08) {
+    p = cg_read_varint(p + 1, end, &f.value);
+    if (!p) return CG_ERR_DECODE;
+    m->a = (int64_t)f.value;
+  }
+  if (p < end && *p == 0x10) {
+    p = cg_read_varint(p + 1, end, &f.value);
+    if (!p) return CG_ERR_DECODE;
+    m->b = (int64_t)f.value;
+  }
+  if (p == end) return CG_OK;
   while (p < end) {
     if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
     switch (f.number) {
@@ -288,6 +303,16 @@ CG_MAYBE_UNUSED static cg_status calc__factorial_request__cg_decode(const uint8_
   const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
+  /* Fast path: the fields in number order, each behind its one-byte tag, as
+   * a canonical encoder writes them. Whatever is left (other fields, repeats,
+   * another order) goes through the general loop below, which gives the same
+   * result for the whole message. */
+  if (p < end && *p == 0x08) {
+    p = cg_read_varint(p + 1, end, &f.value);
+    if (!p) return CG_ERR_DECODE;
+    m->n = (uint32_t)f.value;
+  }
+  if (p == end) return CG_OK;
   while (p < end) {
     if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
     switch (f.number) {
@@ -653,6 +678,19 @@ CG_MAYBE_UNUSED static cg_status calc__float_op__cg_decode(const uint8_t *data, 
   const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
+  /* Fast path: the fields in number order, each behind its one-byte tag, as
+   * a canonical encoder writes them. Whatever is left (other fields, repeats,
+   * another order) goes through the general loop below, which gives the same
+   * result for the whole message. */
+  if (p < end && end - p > 8 && *p == 0x09) {
+    memcpy(&m->a, p + 1, 8);
+    p += 9;
+  }
+  if (p < end && end - p > 8 && *p == 0x11) {
+    memcpy(&m->b, p + 1, 8);
+    p += 9;
+  }
+  if (p == end) return CG_OK;
   while (p < end) {
     if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
     switch (f.number) {
@@ -699,6 +737,15 @@ CG_MAYBE_UNUSED static cg_status calc__float_value__cg_decode(const uint8_t *dat
   const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
+  /* Fast path: the fields in number order, each behind its one-byte tag, as
+   * a canonical encoder writes them. Whatever is left (other fields, repeats,
+   * another order) goes through the general loop below, which gives the same
+   * result for the whole message. */
+  if (p < end && end - p > 8 && *p == 0x09) {
+    memcpy(&m->value, p + 1, 8);
+    p += 9;
+  }
+  if (p == end) return CG_OK;
   while (p < end) {
     if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
     switch (f.number) {
@@ -736,6 +783,21 @@ CG_MAYBE_UNUSED static cg_status calc__format_request__cg_decode(const uint8_t *
   const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
+  /* Fast path: the fields in number order, each behind its one-byte tag, as
+   * a canonical encoder writes them. Whatever is left (other fields, repeats,
+   * another order) goes through the general loop below, which gives the same
+   * result for the whole message. */
+  if (p < end && *p == 0x08) {
+    p = cg_read_varint(p + 1, end, &f.value);
+    if (!p) return CG_ERR_DECODE;
+    m->value = (int64_t)f.value;
+  }
+  if (p < end && *p == 0x10) {
+    p = cg_read_varint(p + 1, end, &f.value);
+    if (!p) return CG_ERR_DECODE;
+    m->radix = (uint32_t)f.value;
+  }
+  if (p == end) return CG_OK;
   while (p < end) {
     if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
     switch (f.number) {
@@ -782,6 +844,16 @@ CG_MAYBE_UNUSED static cg_status calc__value__cg_decode(const uint8_t *data, siz
   const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
+  /* Fast path: the fields in number order, each behind its one-byte tag, as
+   * a canonical encoder writes them. Whatever is left (other fields, repeats,
+   * another order) goes through the general loop below, which gives the same
+   * result for the whole message. */
+  if (p < end && *p == 0x08) {
+    p = cg_read_varint(p + 1, end, &f.value);
+    if (!p) return CG_ERR_DECODE;
+    m->value = (int64_t)f.value;
+  }
+  if (p == end) return CG_OK;
   while (p < end) {
     if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
     switch (f.number) {
@@ -813,13 +885,18 @@ CG_MAYBE_UNUSED static uint8_t *calc__value__cg_write(const Calc__Value *m, uint
   return p;
 }
 
+/* Responses of single kernel ops (one scalar field) are written here rather
+ * than into the thread's response buffer: no size check, no reservation.
+ * Like that buffer, it holds the bytes until this thread's next call. */
+static _Thread_local uint8_t cg__scalar_response[CG_SCALAR_FIELD_MAX];
+
 /* ---- service calc.Calculator ---- */
 
-static inline cg_status calc_calculator__op_add(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_add(const uint8_t *req, size_t req_len, cg_bytes *resp) {
   cg_status st;
   Calc__BinaryOp in;
   *&in = (Calc__BinaryOp)CALC__BINARY_OP__INIT;
-  st = calc__binary_op__cg_decode(req, req_len, arena, &in);
+  st = calc__binary_op__cg_decode(req, req_len, NULL, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Add: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
   if (st != CG_OK)
@@ -828,14 +905,16 @@ static inline cg_status calc_calculator__op_add(const uint8_t *req, size_t req_l
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_add_i64_wrap(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "Add: %s", cg_status_text(st));
-  return cg_respond_scalar(1, CG_ENC_VARINT, (uint64_t)out.value, resp);
+  resp->data = cg__scalar_response;
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  return CG_OK;
 }
 
-static inline cg_status calc_calculator__op_subtract(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_subtract(const uint8_t *req, size_t req_len, cg_bytes *resp) {
   cg_status st;
   Calc__BinaryOp in;
   *&in = (Calc__BinaryOp)CALC__BINARY_OP__INIT;
-  st = calc__binary_op__cg_decode(req, req_len, arena, &in);
+  st = calc__binary_op__cg_decode(req, req_len, NULL, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Subtract: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
   if (st != CG_OK)
@@ -844,14 +923,16 @@ static inline cg_status calc_calculator__op_subtract(const uint8_t *req, size_t 
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_sub_i64_wrap(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "Subtract: %s", cg_status_text(st));
-  return cg_respond_scalar(1, CG_ENC_VARINT, (uint64_t)out.value, resp);
+  resp->data = cg__scalar_response;
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  return CG_OK;
 }
 
-static inline cg_status calc_calculator__op_multiply(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_multiply(const uint8_t *req, size_t req_len, cg_bytes *resp) {
   cg_status st;
   Calc__BinaryOp in;
   *&in = (Calc__BinaryOp)CALC__BINARY_OP__INIT;
-  st = calc__binary_op__cg_decode(req, req_len, arena, &in);
+  st = calc__binary_op__cg_decode(req, req_len, NULL, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Multiply: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
   if (st != CG_OK)
@@ -860,14 +941,16 @@ static inline cg_status calc_calculator__op_multiply(const uint8_t *req, size_t 
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_mul_i64_wrap(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "Multiply: %s", cg_status_text(st));
-  return cg_respond_scalar(1, CG_ENC_VARINT, (uint64_t)out.value, resp);
+  resp->data = cg__scalar_response;
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  return CG_OK;
 }
 
-static inline cg_status calc_calculator__op_divide(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_divide(const uint8_t *req, size_t req_len, cg_bytes *resp) {
   cg_status st;
   Calc__BinaryOp in;
   *&in = (Calc__BinaryOp)CALC__BINARY_OP__INIT;
-  st = calc__binary_op__cg_decode(req, req_len, arena, &in);
+  st = calc__binary_op__cg_decode(req, req_len, NULL, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Divide: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
   if (st != CG_OK)
@@ -876,14 +959,16 @@ static inline cg_status calc_calculator__op_divide(const uint8_t *req, size_t re
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_div_i64_wrap(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "Divide: %s", cg_status_text(st));
-  return cg_respond_scalar(1, CG_ENC_VARINT, (uint64_t)out.value, resp);
+  resp->data = cg__scalar_response;
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  return CG_OK;
 }
 
-static inline cg_status calc_calculator__op_modulo(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_modulo(const uint8_t *req, size_t req_len, cg_bytes *resp) {
   cg_status st;
   Calc__BinaryOp in;
   *&in = (Calc__BinaryOp)CALC__BINARY_OP__INIT;
-  st = calc__binary_op__cg_decode(req, req_len, arena, &in);
+  st = calc__binary_op__cg_decode(req, req_len, NULL, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "Modulo: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
   if (st != CG_OK)
@@ -892,14 +977,16 @@ static inline cg_status calc_calculator__op_modulo(const uint8_t *req, size_t re
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_mod_i64_wrap(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "Modulo: %s", cg_status_text(st));
-  return cg_respond_scalar(1, CG_ENC_VARINT, (uint64_t)out.value, resp);
+  resp->data = cg__scalar_response;
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  return CG_OK;
 }
 
-static inline cg_status calc_calculator__op_add_checked(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_add_checked(const uint8_t *req, size_t req_len, cg_bytes *resp) {
   cg_status st;
   Calc__BinaryOp in;
   *&in = (Calc__BinaryOp)CALC__BINARY_OP__INIT;
-  st = calc__binary_op__cg_decode(req, req_len, arena, &in);
+  st = calc__binary_op__cg_decode(req, req_len, NULL, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "AddChecked: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
   if (st != CG_OK)
@@ -908,14 +995,16 @@ static inline cg_status calc_calculator__op_add_checked(const uint8_t *req, size
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_add_i64_checked(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "AddChecked: %s", cg_status_text(st));
-  return cg_respond_scalar(1, CG_ENC_VARINT, (uint64_t)out.value, resp);
+  resp->data = cg__scalar_response;
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  return CG_OK;
 }
 
-static inline cg_status calc_calculator__op_multiply_checked(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_multiply_checked(const uint8_t *req, size_t req_len, cg_bytes *resp) {
   cg_status st;
   Calc__BinaryOp in;
   *&in = (Calc__BinaryOp)CALC__BINARY_OP__INIT;
-  st = calc__binary_op__cg_decode(req, req_len, arena, &in);
+  st = calc__binary_op__cg_decode(req, req_len, NULL, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "MultiplyChecked: request is not a valid calc.BinaryOp (%zu bytes)", (size_t)req_len);
   if (st != CG_OK)
@@ -924,14 +1013,16 @@ static inline cg_status calc_calculator__op_multiply_checked(const uint8_t *req,
   Calc__Value out = CALC__VALUE__INIT;
   st = cg_elem_mul_i64_checked(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "MultiplyChecked: %s", cg_status_text(st));
-  return cg_respond_scalar(1, CG_ENC_VARINT, (uint64_t)out.value, resp);
+  resp->data = cg__scalar_response;
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  return CG_OK;
 }
 
-static inline cg_status calc_calculator__op_divide_float(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_divide_float(const uint8_t *req, size_t req_len, cg_bytes *resp) {
   cg_status st;
   Calc__FloatOp in;
   *&in = (Calc__FloatOp)CALC__FLOAT_OP__INIT;
-  st = calc__float_op__cg_decode(req, req_len, arena, &in);
+  st = calc__float_op__cg_decode(req, req_len, NULL, &in);
   if (st == CG_ERR_DECODE)
     return cg_fail(st, "DivideFloat: request is not a valid calc.FloatOp (%zu bytes)", (size_t)req_len);
   if (st != CG_OK)
@@ -940,53 +1031,78 @@ static inline cg_status calc_calculator__op_divide_float(const uint8_t *req, siz
   Calc__FloatValue out = CALC__FLOAT_VALUE__INIT;
   st = cg_elem_div_f64_wrap(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "DivideFloat: %s", cg_status_text(st));
-  return cg_respond_scalar(1, CG_ENC_FIXED64, cg_f64_bits(out.value), resp);
+  resp->data = cg__scalar_response;
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_FIXED64, cg_f64_bits(out.value)) - cg__scalar_response);
+  return CG_OK;
 }
 
-static inline cg_status calc_calculator__op_batch_add(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_batch_add(const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_arena *arena;
+  cg_status st = cg_call_arena(&arena);
+  if (st != CG_OK) return st;
   static const cg_batch_spec spec = {"BatchAdd", "calc.BatchOperation", "a", "b", 1, 2, 1, CG_CODEC_VARINT64,
                                      CG_TYPE_I64, CG_KERNEL_ADD, CG_WRAP};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
 
-static inline cg_status calc_calculator__op_batch_subtract(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_batch_subtract(const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_arena *arena;
+  cg_status st = cg_call_arena(&arena);
+  if (st != CG_OK) return st;
   static const cg_batch_spec spec = {"BatchSubtract", "calc.BatchOperation", "a", "b", 1, 2, 1, CG_CODEC_VARINT64,
                                      CG_TYPE_I64, CG_KERNEL_SUB, CG_WRAP};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
 
-static inline cg_status calc_calculator__op_batch_multiply(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_batch_multiply(const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_arena *arena;
+  cg_status st = cg_call_arena(&arena);
+  if (st != CG_OK) return st;
   static const cg_batch_spec spec = {"BatchMultiply", "calc.BatchOperation", "a", "b", 1, 2, 1, CG_CODEC_VARINT64,
                                      CG_TYPE_I64, CG_KERNEL_MUL, CG_WRAP};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
 
-static inline cg_status calc_calculator__op_batch_divide(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_batch_divide(const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_arena *arena;
+  cg_status st = cg_call_arena(&arena);
+  if (st != CG_OK) return st;
   static const cg_batch_spec spec = {"BatchDivide", "calc.BatchOperation", "a", "b", 1, 2, 1, CG_CODEC_VARINT64,
                                      CG_TYPE_I64, CG_KERNEL_DIV, CG_WRAP};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
 
-static inline cg_status calc_calculator__op_batch_add_checked(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_batch_add_checked(const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_arena *arena;
+  cg_status st = cg_call_arena(&arena);
+  if (st != CG_OK) return st;
   static const cg_batch_spec spec = {"BatchAddChecked", "calc.BatchOperation", "a", "b", 1, 2, 1, CG_CODEC_VARINT64,
                                      CG_TYPE_I64, CG_KERNEL_ADD, CG_CHECKED};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
 
-static inline cg_status calc_calculator__op_batch_multiply_float(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_batch_multiply_float(const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_arena *arena;
+  cg_status st = cg_call_arena(&arena);
+  if (st != CG_OK) return st;
   static const cg_batch_spec spec = {"BatchMultiplyFloat", "calc.FloatBatch", "a", "b", 1, 2, 1, CG_CODEC_FIXED64,
                                      CG_TYPE_F64, CG_KERNEL_MUL, CG_WRAP};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
 
-static inline cg_status calc_calculator__op_batch_add_fixed(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
+static inline cg_status calc_calculator__op_batch_add_fixed(const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_arena *arena;
+  cg_status st = cg_call_arena(&arena);
+  if (st != CG_OK) return st;
   static const cg_batch_spec spec = {"BatchAddFixed", "calc.FixedBatch", "a", "b", 1, 2, 1, CG_CODEC_FIXED64,
                                      CG_TYPE_I64, CG_KERNEL_ADD, CG_WRAP};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
 
-static inline cg_status calc_calculator__op_factorial(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
-  cg_status st;
+static inline cg_status calc_calculator__op_factorial(const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_arena *arena;
+  cg_status st = cg_call_arena(&arena);
+  if (st != CG_OK) return st;
   Calc__FactorialRequest in;
   *&in = (Calc__FactorialRequest)CALC__FACTORIAL_REQUEST__INIT;
   st = calc__factorial_request__cg_decode(req, req_len, arena, &in);
@@ -1010,8 +1126,10 @@ static inline cg_status calc_calculator__op_factorial(const uint8_t *req, size_t
 
 }
 
-static inline cg_status calc_calculator__op_format_number(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
-  cg_status st;
+static inline cg_status calc_calculator__op_format_number(const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_arena *arena;
+  cg_status st = cg_call_arena(&arena);
+  if (st != CG_OK) return st;
   Calc__FormatRequest in;
   *&in = (Calc__FormatRequest)CALC__FORMAT_REQUEST__INIT;
   st = calc__format_request__cg_decode(req, req_len, arena, &in);
@@ -1035,9 +1153,10 @@ static inline cg_status calc_calculator__op_format_number(const uint8_t *req, si
 
 }
 
-cg_status calc_calculator_dispatch(uint32_t op, const uint8_t *req, size_t req_len, cg_bytes *resp) {
-  cg_arena *arena;
-  cg_status st = cg_call_begin(req_len, &arena);
+/* The dispatch switch, folded into each typed host call below (where op is a
+ * constant) as well as behind the exported entry point. */
+static CG_ALWAYS_INLINE cg_status calc_calculator__dispatch(uint32_t op, const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_status st = cg_call_start(req_len);
   if (resp == NULL) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_dispatch: resp is NULL");
   resp->data = NULL;
   resp->len = 0;
@@ -1048,12 +1167,16 @@ cg_status calc_calculator_dispatch(uint32_t op, const uint8_t *req, size_t req_l
   if (req == NULL) req = empty; /* handlers always see a pointer */
   switch (op) {
 #define CALC_CALCULATOR__CASE(id, Name, name, ...) \
-  case id: return calc_calculator__op_##name(req, req_len, resp, arena);
+  case id: return calc_calculator__op_##name(req, req_len, resp);
     CALC_CALCULATOR_OPS(CALC_CALCULATOR__CASE)
 #undef CALC_CALCULATOR__CASE
     default: break;
   }
   return cg_fail(CG_ERR_UNKNOWN_OP, "calc.Calculator has no op with id %u", (unsigned)op);
+}
+
+cg_status calc_calculator_dispatch(uint32_t op, const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  return calc_calculator__dispatch(op, req, req_len, resp);
 }
 
 uint64_t calc_calculator_schema_hash(void) { return CALC_CALCULATOR_SCHEMA_HASH; }
@@ -1078,7 +1201,7 @@ cg_status calc_calculator_call_add(const Calc__BinaryOp *req, Calc__Value *resp,
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(1, buf, len, &r);
+  st = calc_calculator__dispatch(1, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
@@ -1097,7 +1220,7 @@ cg_status calc_calculator_invoke_add(int64_t a, int64_t b, int64_t *result) {
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator_dispatch(1, buf, len, &r);
+  cg_status st = calc_calculator__dispatch(1, buf, len, &r);
   if (st != CG_OK) return st;
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
@@ -1119,7 +1242,7 @@ cg_status calc_calculator_call_subtract(const Calc__BinaryOp *req, Calc__Value *
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(2, buf, len, &r);
+  st = calc_calculator__dispatch(2, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
@@ -1138,7 +1261,7 @@ cg_status calc_calculator_invoke_subtract(int64_t a, int64_t b, int64_t *result)
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator_dispatch(2, buf, len, &r);
+  cg_status st = calc_calculator__dispatch(2, buf, len, &r);
   if (st != CG_OK) return st;
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
@@ -1160,7 +1283,7 @@ cg_status calc_calculator_call_multiply(const Calc__BinaryOp *req, Calc__Value *
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(3, buf, len, &r);
+  st = calc_calculator__dispatch(3, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
@@ -1179,7 +1302,7 @@ cg_status calc_calculator_invoke_multiply(int64_t a, int64_t b, int64_t *result)
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator_dispatch(3, buf, len, &r);
+  cg_status st = calc_calculator__dispatch(3, buf, len, &r);
   if (st != CG_OK) return st;
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
@@ -1201,7 +1324,7 @@ cg_status calc_calculator_call_divide(const Calc__BinaryOp *req, Calc__Value *re
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(4, buf, len, &r);
+  st = calc_calculator__dispatch(4, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
@@ -1220,7 +1343,7 @@ cg_status calc_calculator_invoke_divide(int64_t a, int64_t b, int64_t *result) {
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator_dispatch(4, buf, len, &r);
+  cg_status st = calc_calculator__dispatch(4, buf, len, &r);
   if (st != CG_OK) return st;
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
@@ -1242,7 +1365,7 @@ cg_status calc_calculator_call_modulo(const Calc__BinaryOp *req, Calc__Value *re
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(5, buf, len, &r);
+  st = calc_calculator__dispatch(5, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
@@ -1261,7 +1384,7 @@ cg_status calc_calculator_invoke_modulo(int64_t a, int64_t b, int64_t *result) {
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator_dispatch(5, buf, len, &r);
+  cg_status st = calc_calculator__dispatch(5, buf, len, &r);
   if (st != CG_OK) return st;
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
@@ -1283,7 +1406,7 @@ cg_status calc_calculator_call_add_checked(const Calc__BinaryOp *req, Calc__Valu
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(6, buf, len, &r);
+  st = calc_calculator__dispatch(6, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
@@ -1302,7 +1425,7 @@ cg_status calc_calculator_invoke_add_checked(int64_t a, int64_t b, int64_t *resu
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator_dispatch(6, buf, len, &r);
+  cg_status st = calc_calculator__dispatch(6, buf, len, &r);
   if (st != CG_OK) return st;
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
@@ -1324,7 +1447,7 @@ cg_status calc_calculator_call_multiply_checked(const Calc__BinaryOp *req, Calc_
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(7, buf, len, &r);
+  st = calc_calculator__dispatch(7, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
@@ -1343,7 +1466,7 @@ cg_status calc_calculator_invoke_multiply_checked(int64_t a, int64_t b, int64_t 
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator_dispatch(7, buf, len, &r);
+  cg_status st = calc_calculator__dispatch(7, buf, len, &r);
   if (st != CG_OK) return st;
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
@@ -1365,7 +1488,7 @@ cg_status calc_calculator_call_divide_float(const Calc__FloatOp *req, Calc__Floa
   if (st != CG_OK) return st;
   len = (size_t)(calc__float_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(8, buf, len, &r);
+  st = calc_calculator__dispatch(8, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__FloatValue)CALC__FLOAT_VALUE__INIT;
   st = calc__float_value__cg_decode(r.data, r.len, arena, resp);
@@ -1384,7 +1507,7 @@ cg_status calc_calculator_invoke_divide_float(double a, double b, double *result
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__float_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator_dispatch(8, buf, len, &r);
+  cg_status st = calc_calculator__dispatch(8, buf, len, &r);
   if (st != CG_OK) return st;
   Calc__FloatValue out;
   *&out = (Calc__FloatValue)CALC__FLOAT_VALUE__INIT;
@@ -1406,7 +1529,7 @@ cg_status calc_calculator_call_batch_add(const Calc__BatchOperation *req, Calc__
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(10, buf, len, &r);
+  st = calc_calculator__dispatch(10, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__BatchResult)CALC__BATCH_RESULT__INIT;
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
@@ -1430,7 +1553,7 @@ cg_status calc_calculator_invoke_batch_add(const int64_t *a, const int64_t *b, s
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(&req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(10, buf, len, &r);
+  st = calc_calculator__dispatch(10, buf, len, &r);
   if (st != CG_OK) return st;
   return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchAdd");
 }
@@ -1443,7 +1566,7 @@ cg_status calc_calculator_call_batch_subtract(const Calc__BatchOperation *req, C
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(11, buf, len, &r);
+  st = calc_calculator__dispatch(11, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__BatchResult)CALC__BATCH_RESULT__INIT;
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
@@ -1467,7 +1590,7 @@ cg_status calc_calculator_invoke_batch_subtract(const int64_t *a, const int64_t 
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(&req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(11, buf, len, &r);
+  st = calc_calculator__dispatch(11, buf, len, &r);
   if (st != CG_OK) return st;
   return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchSubtract");
 }
@@ -1480,7 +1603,7 @@ cg_status calc_calculator_call_batch_multiply(const Calc__BatchOperation *req, C
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(12, buf, len, &r);
+  st = calc_calculator__dispatch(12, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__BatchResult)CALC__BATCH_RESULT__INIT;
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
@@ -1504,7 +1627,7 @@ cg_status calc_calculator_invoke_batch_multiply(const int64_t *a, const int64_t 
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(&req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(12, buf, len, &r);
+  st = calc_calculator__dispatch(12, buf, len, &r);
   if (st != CG_OK) return st;
   return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchMultiply");
 }
@@ -1517,7 +1640,7 @@ cg_status calc_calculator_call_batch_divide(const Calc__BatchOperation *req, Cal
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(13, buf, len, &r);
+  st = calc_calculator__dispatch(13, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__BatchResult)CALC__BATCH_RESULT__INIT;
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
@@ -1541,7 +1664,7 @@ cg_status calc_calculator_invoke_batch_divide(const int64_t *a, const int64_t *b
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(&req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(13, buf, len, &r);
+  st = calc_calculator__dispatch(13, buf, len, &r);
   if (st != CG_OK) return st;
   return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchDivide");
 }
@@ -1554,7 +1677,7 @@ cg_status calc_calculator_call_batch_add_checked(const Calc__BatchOperation *req
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(14, buf, len, &r);
+  st = calc_calculator__dispatch(14, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__BatchResult)CALC__BATCH_RESULT__INIT;
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
@@ -1578,7 +1701,7 @@ cg_status calc_calculator_invoke_batch_add_checked(const int64_t *a, const int64
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(&req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(14, buf, len, &r);
+  st = calc_calculator__dispatch(14, buf, len, &r);
   if (st != CG_OK) return st;
   return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchAddChecked");
 }
@@ -1591,7 +1714,7 @@ cg_status calc_calculator_call_batch_multiply_float(const Calc__FloatBatch *req,
   if (st != CG_OK) return st;
   len = (size_t)(calc__float_batch__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(15, buf, len, &r);
+  st = calc_calculator__dispatch(15, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__FloatBatchResult)CALC__FLOAT_BATCH_RESULT__INIT;
   st = calc__float_batch_result__cg_decode(r.data, r.len, arena, resp);
@@ -1615,7 +1738,7 @@ cg_status calc_calculator_invoke_batch_multiply_float(const double *a, const dou
     memcpy(buf + 2 * CG_ALIGNED_HEADER + n * sizeof *a, b, n * sizeof *b);
   }
   cg_bytes r;
-  st = calc_calculator_dispatch(15, buf, len, &r);
+  st = calc_calculator__dispatch(15, buf, len, &r);
   if (st != CG_OK) return st;
   return cg_unpack_field(r, 1, CG_CODEC_FIXED64, result, n, "BatchMultiplyFloat");
 }
@@ -1642,7 +1765,7 @@ cg_status calc_calculator_call_batch_add_fixed(const Calc__FixedBatch *req, Calc
   if (st != CG_OK) return st;
   len = (size_t)(calc__fixed_batch__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(16, buf, len, &r);
+  st = calc_calculator__dispatch(16, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__FixedBatchResult)CALC__FIXED_BATCH_RESULT__INIT;
   st = calc__fixed_batch_result__cg_decode(r.data, r.len, arena, resp);
@@ -1666,7 +1789,7 @@ cg_status calc_calculator_invoke_batch_add_fixed(const int64_t *a, const int64_t
     memcpy(buf + 2 * CG_ALIGNED_HEADER + n * sizeof *a, b, n * sizeof *b);
   }
   cg_bytes r;
-  st = calc_calculator_dispatch(16, buf, len, &r);
+  st = calc_calculator__dispatch(16, buf, len, &r);
   if (st != CG_OK) return st;
   return cg_unpack_field(r, 1, CG_CODEC_FIXED64, result, n, "BatchAddFixed");
 }
@@ -1693,7 +1816,7 @@ cg_status calc_calculator_call_factorial(const Calc__FactorialRequest *req, Calc
   if (st != CG_OK) return st;
   len = (size_t)(calc__factorial_request__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(20, buf, len, &r);
+  st = calc_calculator__dispatch(20, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
@@ -1713,7 +1836,7 @@ cg_status calc_calculator_call_format_number(const Calc__FormatRequest *req, Cal
   if (st != CG_OK) return st;
   len = (size_t)(calc__format_request__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator_dispatch(21, buf, len, &r);
+  st = calc_calculator__dispatch(21, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Calc__CalculatorResponse)CALC__CALCULATOR_RESPONSE__INIT;
   st = calc__calculator_response__cg_decode(r.data, r.len, arena, resp);

@@ -141,6 +141,12 @@ class Field:
     def width(self) -> int:
         return {"fixed32": 4, "fixed64": 8}.get(self.codec, 0)
 
+    @property
+    def key_byte(self) -> str:
+        """The one-byte tag of a singular numeric field numbered below 16."""
+        wire = {"varint": 0, "fixed64": 1, "fixed32": 5}[self.codec]
+        return "0x%02x" % (self.number << 3 | wire)
+
 
 @dataclass
 class Message:
@@ -184,6 +190,26 @@ class Message:
     def fields_by_number(self):
         return sorted(self.fields, key=lambda f: f.number)
 
+    @property
+    def fast_prefix(self):
+        """The leading fields (by number) that the decoder tries first in the
+        order a canonical encoder writes them, each behind its one-byte tag:
+        singular numbers below 16. Empty for messages with repeated fields
+        (their decoder frames everything twice anyway)."""
+        if self.repeated_fields:
+            return []
+        out = []
+        for f in self.fields_by_number:
+            if f.codec not in ("varint", "fixed32", "fixed64") or f.number >= 16:
+                break
+            out.append(f)
+        return out
+
+    @property
+    def uses_arena(self) -> bool:
+        """Whether decoding may allocate (strings, bytes, arrays, protobuf-c)."""
+        return not self.fast or any(f.repeated or f.codec in ("string", "bytes") for f in self.fields)
+
 
 @dataclass
 class Op:
@@ -212,8 +238,16 @@ class Op:
         return f"cg_elem_{self.kernel.lower()}_{self.elem.suffix}_{self.overflow.lower()}"
 
     @property
-    def result_encode(self) -> str:
-        """The C call that encodes a single op's result (see calcgen/wire.h)."""
+    def needs_arena(self) -> bool:
+        """Whether the handler takes the thread's arena: user handlers, batch
+        ops and requests that decode into it. A kernel op over scalars runs
+        without it (and without resetting it)."""
+        return self.is_user or self.batch or self.request.uses_arena
+
+    @property
+    def result_field(self) -> str:
+        """Arguments of cg_put_scalar_field for a single op's result (see
+        calcgen/wire.h): field number, encoding, value bits."""
         r = self.result
         value = f"out.{r.c_name}"
         enc, bits = {
@@ -230,7 +264,7 @@ class Op:
             "sfixed64": ("CG_ENC_FIXED64", f"(uint64_t){value}"),
             "double": ("CG_ENC_FIXED64", f"cg_f64_bits({value})"),
         }[self.elem.proto]
-        return f"cg_respond_scalar({r.number}, {enc}, {bits}, resp)"
+        return f"{r.number}, {enc}, {bits}"
 
     @property
     def batch_codec(self) -> str:
@@ -306,6 +340,11 @@ class ProtoFile:
     @property
     def pbc_header(self) -> str:
         return self.base + ".pb-c.h"
+
+    @property
+    def has_scalar_ops(self) -> bool:
+        """Whether some op is a single kernel op (answered from a scalar buffer)."""
+        return any(not op.is_user and not op.batch for svc in self.services for op in svc.ops)
 
     @property
     def header(self) -> str:

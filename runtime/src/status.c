@@ -27,7 +27,9 @@ const char *cg_status_text(cg_status s) {
   return "unknown status";
 }
 
-const char *cg_last_error(void) { return tls_error; }
+/* Clearing is one store (the hot path does it on every call): the text is
+ * only read while the flag says it was written for this call. */
+const char *cg_last_error(void) { return tls_error_set ? tls_error : ""; }
 
 cg_status cg_fail(cg_status s, const char *fmt, ...) {
   if (tls_error_set) return s;
@@ -40,9 +42,6 @@ cg_status cg_fail(cg_status s, const char *fmt, ...) {
   return s;
 }
 
-void cg_clear_error(void) {
-  tls_error_set = 0;
-  tls_error[0] = '\0';
-}
+void cg_clear_error(void) { tls_error_set = 0; }
 
 const char *cg_version(void) { return CALCGEN_VERSION; }

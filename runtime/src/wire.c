@@ -21,22 +21,9 @@ size_t cg_wire_pack_varints(cg_varint_kind kind, const void *in, size_t n, uint8
 cg_status cg_respond_scalar(uint32_t field, cg_scalar_encoding enc, uint64_t bits,
                             cg_bytes *resp) {
   uint8_t *p;
-  cg_status st = cg_response_buffer(32, &p); /* key <= 5 bytes, value <= 10, write slack */
+  cg_status st = cg_response_buffer(CG_SCALAR_FIELD_MAX, &p);
   if (st != CG_OK) return st;
-  uint8_t *q = p;
-  if (bits != 0) {
-    static const uint32_t wire_type[] = {CG_WIRE_VARINT, CG_WIRE_VARINT, CG_WIRE_VARINT,
-                                         CG_WIRE_I32, CG_WIRE_I64};
-    q = cg_write_tag(q, field, wire_type[enc]);
-    switch (enc) {
-      case CG_ENC_ZIGZAG32: q = cg_write_varint(q, cg_zigzag32((int32_t)(uint32_t)bits)); break;
-      case CG_ENC_ZIGZAG64: q = cg_write_varint(q, cg_zigzag64((int64_t)bits)); break;
-      case CG_ENC_FIXED32: q = cg_write_le(q, bits, 4); break;
-      case CG_ENC_FIXED64: q = cg_write_le(q, bits, 8); break;
-      default: q = cg_write_varint(q, bits); break;
-    }
-  }
   resp->data = p;
-  resp->len = (size_t)(q - p);
+  resp->len = (size_t)(cg_put_scalar_field(p, field, enc, bits) - p);
   return CG_OK;
 }

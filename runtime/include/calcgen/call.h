@@ -1,9 +1,9 @@
 /* What generated dispatch code needs from the runtime for one call.
  *
  * Each thread owns one arena (decoded messages, scratch arrays) and one
- * response buffer. cg_call_begin() resets both for the new call; the bytes a
- * dispatch returns view the response buffer and stay valid until the next
- * call on the same thread. Both are created on a thread's first call and
+ * response buffer. A call resets the arena when it uses it; the bytes a
+ * dispatch returns view a buffer of the thread's and stay valid until the
+ * next call on the same thread. Both are created on a thread's first call and
  * freed when the thread exits (or by cg_thread_release()). */
 #ifndef CALCGEN_CALL_H
 #define CALCGEN_CALL_H
@@ -44,8 +44,14 @@ CG_API cg_limits cg_get_limits(void);
 CG_API size_t cg_max_batch(void);
 CG_API unsigned cg_max_depth(void);
 
-/* Starts a call on this thread: clears the error, checks the request size,
- * resets (or creates) the thread's arena. On CG_OK *arena is ready to use. */
+/* Starts a call on this thread: clears the error and checks the request
+ * size. Generated dispatch calls it for every op. */
+CG_API cg_status cg_call_start(size_t request_len);
+/* Resets (or creates) the thread's arena; on CG_OK *arena is ready to use.
+ * Generated handlers call it only for ops that decode into the arena: an op
+ * over scalars alone never touches it. */
+CG_API cg_status cg_call_arena(cg_arena **arena);
+/* Both of the above. */
 CG_API cg_status cg_call_begin(size_t request_len, cg_arena **arena);
 
 /* Points *out at a response buffer of at least `len` bytes owned by this

@@ -36,6 +36,14 @@
 #define CG_MAYBE_UNUSED
 #endif
 
+/* For the few generated functions that must fold into their caller (the
+ * dispatch switch into a typed host call, whose op is a constant there). */
+#if defined(__GNUC__) || defined(__clang__)
+#define CG_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define CG_ALWAYS_INLINE inline
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -95,12 +103,16 @@ static inline const uint8_t *cg_read_varint(const uint8_t *p, const uint8_t *end
     }
   }
 #endif
+  /* Near the end of the buffer: one pass that decodes as it looks for the end. */
   size_t max = (size_t)(end - p) < 10 ? (size_t)(end - p) : 10;
-  for (size_t i = 0; i < max; i++)
+  uint64_t x = 0;
+  for (size_t i = 0; i < max; i++) {
+    x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
     if (!(p[i] & 0x80)) {
-      *v = cg_varint_value(p, i + 1);
+      *v = x;
       return p + i + 1;
     }
+  }
   return NULL;
 }
 
@@ -217,8 +229,9 @@ static inline uint8_t *cg_write_tag(uint8_t *p, uint32_t number, uint32_t wire) 
   return cg_write_varint(p, ((uint64_t)number << 3) | wire);
 }
 
+/* The low `bytes` (<= 8) bytes of v, little-endian (the target's order). */
 static inline uint8_t *cg_write_le(uint8_t *p, uint64_t v, size_t bytes) {
-  for (size_t i = 0; i < bytes; i++) p[i] = (uint8_t)(v >> (8 * i));
+  memcpy(p, &v, bytes);
   return p + bytes;
 }
 
@@ -270,6 +283,32 @@ typedef enum cg_scalar_encoding {
 } cg_scalar_encoding;
 CG_API cg_status cg_respond_scalar(uint32_t field, cg_scalar_encoding enc, uint64_t bits,
                                    cg_bytes *resp);
+
+/* The bytes cg_respond_scalar writes, into p (CG_SCALAR_FIELD_MAX bytes of
+ * room); returns the end. Inline so a generated handler with a constant field
+ * and encoding reduces to a tag byte and one varint or little-endian store. */
+#define CG_SCALAR_FIELD_MAX 32 /* tag <= 5, value <= 10, slack for 8-byte stores */
+static inline uint8_t *cg_put_scalar_field(uint8_t *p, uint32_t field, cg_scalar_encoding enc,
+                                           uint64_t bits) {
+  if (bits == 0) return p; /* proto3: a zero value is not written */
+  switch (enc) {
+    case CG_ENC_ZIGZAG32:
+      p = cg_write_tag(p, field, CG_WIRE_VARINT);
+      return cg_write_varint(p, cg_zigzag32((int32_t)(uint32_t)bits));
+    case CG_ENC_ZIGZAG64:
+      p = cg_write_tag(p, field, CG_WIRE_VARINT);
+      return cg_write_varint(p, cg_zigzag64((int64_t)bits));
+    case CG_ENC_FIXED32:
+      p = cg_write_tag(p, field, CG_WIRE_I32);
+      return cg_write_le(p, bits, 4);
+    case CG_ENC_FIXED64:
+      p = cg_write_tag(p, field, CG_WIRE_I64);
+      return cg_write_le(p, bits, 8);
+    default:
+      p = cg_write_tag(p, field, CG_WIRE_VARINT);
+      return cg_write_varint(p, bits);
+  }
+}
 
 #ifdef __cplusplus
 }

@@ -65,8 +65,10 @@ CG_MAYBE_UNUSED static uint8_t *ping__cg_write(const Ping *m, uint8_t *p) {
 
 /* ---- service HTTPEcho ---- */
 
-static inline cg_status http_echo__op_echo(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
-  cg_status st;
+static inline cg_status http_echo__op_echo(const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_arena *arena;
+  cg_status st = cg_call_arena(&arena);
+  if (st != CG_OK) return st;
   Ping in;
   *&in = (Ping)PING__INIT;
   st = ping__cg_decode(req, req_len, arena, &in);
@@ -90,8 +92,10 @@ static inline cg_status http_echo__op_echo(const uint8_t *req, size_t req_len, c
 
 }
 
-static inline cg_status http_echo__op_count(const uint8_t *req, size_t req_len, cg_bytes *resp, cg_arena *arena) {
-  cg_status st;
+static inline cg_status http_echo__op_count(const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_arena *arena;
+  cg_status st = cg_call_arena(&arena);
+  if (st != CG_OK) return st;
   Ping in;
   *&in = (Ping)PING__INIT;
   st = ping__cg_decode(req, req_len, arena, &in);
@@ -115,9 +119,10 @@ static inline cg_status http_echo__op_count(const uint8_t *req, size_t req_len, 
 
 }
 
-cg_status http_echo_dispatch(uint32_t op, const uint8_t *req, size_t req_len, cg_bytes *resp) {
-  cg_arena *arena;
-  cg_status st = cg_call_begin(req_len, &arena);
+/* The dispatch switch, folded into each typed host call below (where op is a
+ * constant) as well as behind the exported entry point. */
+static CG_ALWAYS_INLINE cg_status http_echo__dispatch(uint32_t op, const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_status st = cg_call_start(req_len);
   if (resp == NULL) return cg_fail(CG_ERR_INVALID_ARGUMENT, "http_echo_dispatch: resp is NULL");
   resp->data = NULL;
   resp->len = 0;
@@ -128,12 +133,16 @@ cg_status http_echo_dispatch(uint32_t op, const uint8_t *req, size_t req_len, cg
   if (req == NULL) req = empty; /* handlers always see a pointer */
   switch (op) {
 #define HTTP_ECHO__CASE(id, Name, name, ...) \
-  case id: return http_echo__op_##name(req, req_len, resp, arena);
+  case id: return http_echo__op_##name(req, req_len, resp);
     HTTP_ECHO_OPS(HTTP_ECHO__CASE)
 #undef HTTP_ECHO__CASE
     default: break;
   }
   return cg_fail(CG_ERR_UNKNOWN_OP, "HTTPEcho has no op with id %u", (unsigned)op);
+}
+
+cg_status http_echo_dispatch(uint32_t op, const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  return http_echo__dispatch(op, req, req_len, resp);
 }
 
 uint64_t http_echo_schema_hash(void) { return HTTP_ECHO_SCHEMA_HASH; }
@@ -158,7 +167,7 @@ cg_status http_echo_call_echo(const Ping *req, Ping *resp, cg_arena *arena) {
   if (st != CG_OK) return st;
   len = (size_t)(ping__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = http_echo_dispatch(1, buf, len, &r);
+  st = http_echo__dispatch(1, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Ping)PING__INIT;
   st = ping__cg_decode(r.data, r.len, arena, resp);
@@ -178,7 +187,7 @@ cg_status http_echo_call_count(const Ping *req, Ping *resp, cg_arena *arena) {
   if (st != CG_OK) return st;
   len = (size_t)(ping__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = http_echo_dispatch(2, buf, len, &r);
+  st = http_echo__dispatch(2, buf, len, &r);
   if (st != CG_OK) return st;
   *resp = (Ping)PING__INIT;
   st = ping__cg_decode(r.data, r.len, arena, resp);
