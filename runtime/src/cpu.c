@@ -34,6 +34,9 @@
 #ifndef CG_HAVE_BMI2
 #define CG_HAVE_BMI2 0
 #endif
+#ifndef CG_HAVE_VARINT_AVX512
+#define CG_HAVE_VARINT_AVX512 0
+#endif
 
 typedef struct isa {
   const char *name;
@@ -94,6 +97,19 @@ static int fast_bmi2(void) {
     if (family < 0x19) return 0;
   }
   return 1;
+}
+#endif
+
+#if CG_X86
+/* The AVX-512 varint encoder: the BMI2 build plus F, BW, CD, VBMI, VBMI2
+ * (Ice Lake and Zen 4 on). */
+static int has_varint_avx512(void) {
+  unsigned a, b, c, d;
+  if (!fast_bmi2() || !os_saves(0xe6)) return 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+  const unsigned need_b = 1u << 16 | 1u << 28 | 1u << 30; /* F, CD, BW */
+  const unsigned need_c = 1u << 1 | 1u << 6;              /* VBMI, VBMI2 */
+  return (b & need_b) == need_b && (c & need_c) == need_c;
 }
 #endif
 
@@ -183,12 +199,30 @@ cg_kernel_fn cg_kernel_for_isa(const char *name, cg_kernel_op op, cg_elem_type t
 static pthread_once_t varint_once = PTHREAD_ONCE_INIT;
 static const cg__varint_table *varint_ops;
 
+/* The best build this CPU runs; CALCGEN_VARINT=generic or =bmi2 caps it
+ * (for tests and comparisons). */
 static void resolve_varint(void) {
   varint_ops = &cg__varint_generic;
 #if CG_X86 && CG_HAVE_BMI2
   const char *forced = getenv("CALCGEN_VARINT");
-  if (fast_bmi2() && !(forced && strcmp(forced, "generic") == 0)) varint_ops = &cg__varint_bmi2;
+  if (forced && strcmp(forced, "generic") == 0) return;
+  if (fast_bmi2()) varint_ops = &cg__varint_bmi2;
+#if CG_HAVE_VARINT_AVX512
+  if (forced && strcmp(forced, "bmi2") == 0) return;
+  if (has_varint_avx512()) varint_ops = &cg__varint_avx512;
 #endif
+#endif
+}
+
+int cg__varint_usable(const cg__varint_table *t) {
+  if (t == &cg__varint_generic) return 1;
+#if CG_X86 && CG_HAVE_BMI2
+  if (t == &cg__varint_bmi2) return fast_bmi2();
+#if CG_HAVE_VARINT_AVX512
+  if (t == &cg__varint_avx512) return has_varint_avx512();
+#endif
+#endif
+  return 0;
 }
 
 const cg__varint_table *cg__varint_ops(void) {

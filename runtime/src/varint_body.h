@@ -146,34 +146,44 @@ static size_t unpack(cg_varint_kind kind, const uint8_t *p, size_t len, void *ou
   }
 }
 
-#define PACK(LOAD)                                                             \
+/* One varint at p; p needs 8 bytes of room past the varint's end. */
+static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64_t v) {
+  unsigned l = len_of(v);
+  if (l <= 8) {
+    uint64_t x = SPREAD(v) | cont_bits[l];
+    memcpy(p, &x, 8);
+    return p + l;
+  }
+  while (v >= 0x80) {
+    *p++ = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = (uint8_t)v;
+  return p;
+}
+
+#define PACK(LOAD, KIND)                                                       \
   {                                                                            \
     uint8_t *p = out;                                                          \
-    for (size_t i = 0; i < n; i++) {                                           \
-      uint64_t v = LOAD(in, i);                                                \
-      unsigned l = len_of(v);                                                  \
-      if (l <= 8) {                                                            \
-        uint64_t x = SPREAD(v) | cont_bits[l];                                 \
-        memcpy(p, &x, 8);                                                      \
-        p += l;                                                                \
-      } else {                                                                 \
-        while (v >= 0x80) {                                                    \
-          *p++ = (uint8_t)(v | 0x80);                                          \
-          v >>= 7;                                                             \
-        }                                                                      \
-        *p++ = (uint8_t)v;                                                     \
-      }                                                                        \
-    }                                                                          \
+    size_t i = 0;                                                              \
+    PACK_GROUPS(KIND)                                                          \
+    for (; i < n; i++) p = put_one(p, LOAD(in, i));                            \
     return (size_t)(p - out);                                                  \
   }
 
+/* Builds with a vector encoder (varint_avx512.c) define PACK_GROUPS to run
+ * it over whole groups first; it leaves i at the first element not done. */
+#ifndef PACK_GROUPS
+#define PACK_GROUPS(KIND)
+#endif
+
 static size_t pack(cg_varint_kind kind, const void *in, size_t n, uint8_t *out) {
   switch (kind) {
-    case CG_VARINT_INT32: PACK(LOAD_INT32)
-    case CG_VARINT_UINT32: PACK(LOAD_UINT32)
-    case CG_VARINT_SINT32: PACK(LOAD_SINT32)
-    case CG_VARINT_SINT64: PACK(LOAD_SINT64)
-    default: PACK(LOAD_64)
+    case CG_VARINT_INT32: PACK(LOAD_INT32, CG_VARINT_INT32)
+    case CG_VARINT_UINT32: PACK(LOAD_UINT32, CG_VARINT_UINT32)
+    case CG_VARINT_SINT32: PACK(LOAD_SINT32, CG_VARINT_SINT32)
+    case CG_VARINT_SINT64: PACK(LOAD_SINT64, CG_VARINT_SINT64)
+    default: PACK(LOAD_64, CG_VARINT_64)
   }
 }
 

@@ -15,8 +15,11 @@ typedef struct cg__varint_table {
 
 extern const cg__varint_table cg__varint_generic;
 extern const cg__varint_table cg__varint_bmi2;
+extern const cg__varint_table cg__varint_avx512;
 
 /* The table for this CPU, chosen once (cpu.c). */
 const cg__varint_table *cg__varint_ops(void);
+/* Whether this CPU runs a given build (for tests). */
+int cg__varint_usable(const cg__varint_table *t);
 
 #endif

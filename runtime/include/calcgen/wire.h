@@ -81,12 +81,13 @@ static inline uint64_t cg_varint_value(const uint8_t *p, size_t n) {
 
 /* Reads one varint of at most 10 bytes; NULL when unterminated. */
 static inline const uint8_t *cg_read_varint(const uint8_t *p, const uint8_t *end, uint64_t *v) {
-  if (p < end && *p < 0x80) {
+  size_t rem = (size_t)(end - p);
+  if (rem && *p < 0x80) {
     *v = *p;
     return p + 1;
   }
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  if (end - p >= 8) {
+  if (rem >= 8) {
     /* Up to 8 bytes at once: find the terminating byte, then squeeze out the
      * continuation bits. */
     uint64_t w;
@@ -103,8 +104,9 @@ static inline const uint8_t *cg_read_varint(const uint8_t *p, const uint8_t *end
     }
   }
 #endif
-  /* Near the end of the buffer: one pass that decodes as it looks for the end. */
-  size_t max = (size_t)(end - p) < 10 ? (size_t)(end - p) : 10;
+  /* Short buffers and 9- or 10-byte varints: one pass that decodes as it
+   * looks for the end. */
+  size_t max = rem < 10 ? rem : 10;
   uint64_t x = 0;
   for (size_t i = 0; i < max; i++) {
     x |= (uint64_t)(p[i] & 0x7f) << (7 * i);

@@ -1,0 +1,70 @@
+/* ns per value of the packed-varint codec, every build this CPU runs
+ * (portable, BMI2, AVX-512), in one run: encode (pack), decode (unpack) and
+ * count, 1000 int64 values, for three value ranges. These loops are most
+ * of path (c) in bench_paths: a batch op packs and unpacks each operand and
+ * the result once per side.
+ *
+ *   bench_varint [--quick] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timing.h"
+#include "varint_table.h"
+
+#define N 1000
+static int64_t values[N], decoded[N + 64];
+static uint8_t bytes[10 * N + 16];
+static size_t len;
+static const cg__varint_table *table;
+static volatile size_t sink;
+
+static void do_pack(void *p) { (void)p; sink = table->pack(CG_VARINT_64, values, N, bytes); }
+static void do_unpack(void *p) { (void)p; sink = table->unpack(CG_VARINT_64, bytes, len, decoded); }
+static void do_count(void *p) { (void)p; sink = table->count(bytes, len); }
+
+int main(int argc, char **argv) {
+  int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+  static const struct {
+    const char *name;
+    const cg__varint_table *t;
+  } builds[] = {
+    {"generic", &cg__varint_generic},
+#if defined(__x86_64__) && CG_HAVE_BMI2
+    {"bmi2", &cg__varint_bmi2},
+#endif
+#if defined(__x86_64__) && CG_HAVE_VARINT_AVX512
+    {"avx512", &cg__varint_avx512},
+#endif
+  };
+  static const struct {
+    const char *name;
+    int bits;
+  } ranges[] = {{"[0, 2^14)", 14}, {"[0, 2^32)", 32}, {"[0, 2^63)", 63}};
+  long reps = quick ? 2000 : 20000;
+  printf("ns/value, %d int64 values; bytes: the packed size\n", N);
+  printf("%-8s %-10s %8s %8s %8s %8s\n", "build", "range", "bytes", "pack", "unpack", "count");
+  for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (int i = 0; i < N; i++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      values[i] = (int64_t)(x & ((1ull << ranges[r].bits) - 1));
+    }
+    for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
+      if (!cg__varint_usable(builds[b].t)) continue;
+      table = builds[b].t;
+      len = table->pack(CG_VARINT_64, values, N, bytes);
+      if (table->unpack(CG_VARINT_64, bytes, len, decoded) != N || memcmp(decoded, values, sizeof values)) {
+        fprintf(stderr, "%s: round trip failed\n", builds[b].name);
+        return 1;
+      }
+      double pack = best_ns(do_pack, NULL, reps, 5) / N;
+      double unpack = best_ns(do_unpack, NULL, reps, 5) / N;
+      double count = best_ns(do_count, NULL, reps, 5) / N;
+      printf("%-8s %-10s %8zu %8.3f %8.3f %8.3f\n", builds[b].name, ranges[r].name, len, pack, unpack, count);
+    }
+  }
+  printf("active build: %s\n", cg__varint_ops() == &cg__varint_generic ? "generic"
+                               : cg__varint_ops() == &cg__varint_bmi2  ? "bmi2" : "avx512");
+  return 0;
+}
