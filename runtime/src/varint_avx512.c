@@ -1,7 +1,8 @@
-/* Packed varints with an AVX-512 encoder (F, BW, CD, VBMI, VBMI2): eight
- * elements per step, no per-element branch. Decoding and counting are the
- * BMI2 build's. Built with these flags only, used only where the CPU has
- * them (cpu.c).
+/* Packed varints with AVX-512 (F, BW, CD, VBMI, VBMI2): an encoder and a
+ * decoder that take eight elements per step with no per-element branch;
+ * what they leave (9- and 10-byte varints, buffer tails, malformed input) and
+ * counting are the BMI2 build's. Built with these flags only, used only
+ * where the CPU has them (cpu.c).
  *
  * One step: the byte length of each element from its leading zeros (a
  * 64-byte table lookup), the 7-bit groups spread into bytes by one
@@ -71,6 +72,89 @@ static inline uint8_t *pack_group(__m512i v, uint8_t *p) {
     } else {                                                                   \
       p = pack_group(v, p);                                                    \
     }                                                                          \
+  }
+
+/* ---- decoding ---- */
+
+/* Eight 8-byte lanes, each holding one varint's bytes (zero above its last
+ * byte), to the eight values: drop the continuation bits, then join the
+ * 7-bit groups pairwise (bytes to 14 bits, to 28 bits, to 56 bits). */
+static inline __m512i squeeze_group(__m512i x) {
+  x = _mm512_and_si512(x, _mm512_set1_epi8(0x7f));
+  x = _mm512_maddubs_epi16(_mm512_set1_epi16(0x8001), x); /* b0 + 128 * b1 */
+  x = _mm512_madd_epi16(x, _mm512_set1_epi32(0x40000001)); /* w0 + 2^14 * w1 */
+  return _mm512_or_si512(_mm512_and_si512(x, _mm512_set1_epi64(0xffffffff)),
+                         _mm512_srli_epi64(_mm512_andnot_si512(_mm512_set1_epi64(0xffffffff), x), 4));
+}
+
+/* Stores lanes `live` of eight decoded values as elements g.. of out. */
+static inline void store_group(cg_varint_kind kind, void *out, size_t g, __m512i v, __mmask8 live) {
+  const __m512i one = _mm512_set1_epi64(1);
+  switch (kind) {
+    case CG_VARINT_INT32:
+    case CG_VARINT_UINT32: /* the low 32 bits */
+      _mm512_mask_cvtepi64_storeu_epi32((int32_t *)out + g, live, v);
+      break;
+    case CG_VARINT_SINT32:
+      v = _mm512_and_si512(v, _mm512_set1_epi64(0xffffffff));
+      v = _mm512_xor_si512(_mm512_srli_epi64(v, 1), _mm512_sub_epi64(_mm512_setzero_si512(), _mm512_and_si512(v, one)));
+      _mm512_mask_cvtepi64_storeu_epi32((int32_t *)out + g, live, v);
+      break;
+    case CG_VARINT_SINT64:
+      v = _mm512_xor_si512(_mm512_srli_epi64(v, 1), _mm512_sub_epi64(_mm512_setzero_si512(), _mm512_and_si512(v, one)));
+      _mm512_mask_storeu_epi64((int64_t *)out + g, live, v);
+      break;
+    default:
+      _mm512_mask_storeu_epi64((int64_t *)out + g, live, v);
+  }
+}
+
+/* Decodes the varints that end inside the 64 bytes at src (where a varint
+ * starts), stopping before the first one longer than 8 bytes: stores them
+ * at out, sets *used to the bytes they take and returns how many (0: the
+ * scalar decoder takes it from here). Where varint i ends comes from
+ * compressing the byte positions under the terminator mask; its lane is
+ * then gathered with one byte permute. */
+static inline size_t decode_window(cg_varint_kind kind, const uint8_t *src, void *out, size_t *used) {
+  const __m512i position = _mm512_set_epi8(
+      63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38,
+      37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13,
+      12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  const __m512i byte_index = _mm512_set1_epi64(0x0706050403020100ll);
+  const __m512i lane = _mm512_set_epi64(0x0707070707070707ll, 0x0606060606060606ll, 0x0505050505050505ll,
+                                        0x0404040404040404ll, 0x0303030303030303ll, 0x0202020202020202ll,
+                                        0x0101010101010101ll, 0);
+  __m512i data = _mm512_loadu_si512(src);
+  uint64_t stops = ~(uint64_t)_mm512_movepi8_mask(data);
+  if (!stops) return 0;
+  __m512i end = _mm512_maskz_compress_epi8(stops, position); /* byte i: varint i's last byte */
+  /* byte i: varint i's first byte (0 for i = 0, else one past end[i - 1]) */
+  __m512i begin = _mm512_maskz_permutexvar_epi8(~1ull, _mm512_sub_epi8(position, _mm512_set1_epi8(1)),
+                                                _mm512_add_epi8(end, _mm512_set1_epi8(1)));
+  unsigned k = (unsigned)__builtin_popcountll(stops);
+  __mmask64 live = k == 64 ? ~0ull : (1ull << k) - 1;
+  __mmask64 too_long = _mm512_mask_cmpgt_epu8_mask(live, _mm512_sub_epi8(end, begin), _mm512_set1_epi8(7));
+  if (too_long) k = (unsigned)__builtin_ctzll(too_long);
+  if (!k) return 0;
+  *used = (size_t)__builtin_ctzll(_pdep_u64(1ull << (k - 1), stops)) + 1;
+  for (unsigned g = 0; g < k; g += 8) {
+    __m512i sel = _mm512_add_epi8(lane, _mm512_set1_epi8((char)g));
+    __m512i first = _mm512_permutexvar_epi8(sel, begin), last = _mm512_permutexvar_epi8(sel, end);
+    __m512i at = _mm512_add_epi8(first, byte_index);
+    __mmask64 mine = _mm512_cmple_epu8_mask(at, last);
+    __m512i v = squeeze_group(_mm512_maskz_permutexvar_epi8(mine, at, data));
+    store_group(kind, out, g, v, (__mmask8)(k - g >= 8 ? 0xff : (1u << (k - g)) - 1));
+  }
+  return k;
+}
+
+#define UNPACK_GROUPS(KIND)                                                    \
+  while (start + 64 <= len) {                                                  \
+    size_t used, width = (KIND) == CG_VARINT_64 || (KIND) == CG_VARINT_SINT64 ? 8 : 4; \
+    size_t k = decode_window(KIND, p + start, (char *)out + n * width, &used); \
+    if (!k) break;                                                             \
+    n += k;                                                                    \
+    start += used;                                                             \
   }
 
 #define VARINT_TABLE cg__varint_avx512

@@ -101,9 +101,17 @@ static size_t count(const uint8_t *p, size_t len) {
   return n;
 }
 
-#define UNPACK(STORE)                                                          \
+/* Builds with a vector decoder (varint_avx512.c) define UNPACK_GROUPS to
+ * run it first; it advances n and start past the varints it decoded. */
+#ifndef UNPACK_GROUPS
+#define UNPACK_GROUPS(KIND)
+#endif
+
+#define UNPACK(STORE, KIND)                                                    \
   {                                                                            \
-    size_t n = 0, start = 0, base = 0;                                         \
+    size_t n = 0, start = 0, base;                                             \
+    UNPACK_GROUPS(KIND)                                                        \
+    base = start;                                                              \
     while (base + 72 <= len) {                                                 \
       uint64_t m = stops64(p + base);                                          \
       while (m) {                                                              \
@@ -139,10 +147,10 @@ static size_t count(const uint8_t *p, size_t len) {
 static size_t unpack(cg_varint_kind kind, const uint8_t *p, size_t len, void *out) {
   switch (kind) {
     case CG_VARINT_INT32:
-    case CG_VARINT_UINT32: UNPACK(STORE_INT32)
-    case CG_VARINT_SINT32: UNPACK(STORE_SINT32)
-    case CG_VARINT_SINT64: UNPACK(STORE_SINT64)
-    default: UNPACK(STORE_64)
+    case CG_VARINT_UINT32: UNPACK(STORE_INT32, CG_VARINT_UINT32)
+    case CG_VARINT_SINT32: UNPACK(STORE_SINT32, CG_VARINT_SINT32)
+    case CG_VARINT_SINT64: UNPACK(STORE_SINT64, CG_VARINT_SINT64)
+    default: UNPACK(STORE_64, CG_VARINT_64)
   }
 }
 
