@@ -87,33 +87,17 @@ CG_MAYBE_UNUSED static cg_status calc__batch_operation__cg_decode(const uint8_t 
 CG_MAYBE_UNUSED static size_t calc__batch_operation__cg_bound(const Calc__BatchOperation *m) {
   size_t n = 16;
   (void)m;
-  n += 10 + m->n_a * 10;
-  n += 10 + m->n_b * 10;
+  n += 31 + m->n_a * 10; /* what cg_write_packed_varints asks */
+  n += 31 + m->n_b * 10; /* what cg_write_packed_varints asks */
   return n;
 }
 
 CG_MAYBE_UNUSED static uint8_t *calc__batch_operation__cg_write(const Calc__BatchOperation *m, uint8_t *p) {
   (void)m;
-  if (m->n_a) {
-    /* Payload first, then its length in front of it. */
-    p = cg_write_tag(p, 1, CG_WIRE_LEN);
-    uint8_t *body = p + 10, head[16];
-    size_t l = cg_wire_pack_varints(CG_VARINT_64, m->a, m->n_a, body);
-    size_t hl = (size_t)(cg_write_varint(head, l) - head);
-    memmove(p + hl, body, l);
-    memcpy(p, head, hl);
-    p += hl + l;
-  }
-  if (m->n_b) {
-    /* Payload first, then its length in front of it. */
-    p = cg_write_tag(p, 2, CG_WIRE_LEN);
-    uint8_t *body = p + 10, head[16];
-    size_t l = cg_wire_pack_varints(CG_VARINT_64, m->b, m->n_b, body);
-    size_t hl = (size_t)(cg_write_varint(head, l) - head);
-    memmove(p + hl, body, l);
-    memcpy(p, head, hl);
-    p += hl + l;
-  }
+  if (m->n_a)
+    p = cg_write_packed_varints(p, 1, CG_VARINT_64, m->a, m->n_a);
+  if (m->n_b)
+    p = cg_write_packed_varints(p, 2, CG_VARINT_64, m->b, m->n_b);
   return p;
 }
 
@@ -171,22 +155,14 @@ CG_MAYBE_UNUSED static cg_status calc__batch_result__cg_decode(const uint8_t *da
 CG_MAYBE_UNUSED static size_t calc__batch_result__cg_bound(const Calc__BatchResult *m) {
   size_t n = 16;
   (void)m;
-  n += 10 + m->n_values * 10;
+  n += 31 + m->n_values * 10; /* what cg_write_packed_varints asks */
   return n;
 }
 
 CG_MAYBE_UNUSED static uint8_t *calc__batch_result__cg_write(const Calc__BatchResult *m, uint8_t *p) {
   (void)m;
-  if (m->n_values) {
-    /* Payload first, then its length in front of it. */
-    p = cg_write_tag(p, 1, CG_WIRE_LEN);
-    uint8_t *body = p + 10, head[16];
-    size_t l = cg_wire_pack_varints(CG_VARINT_64, m->values, m->n_values, body);
-    size_t hl = (size_t)(cg_write_varint(head, l) - head);
-    memmove(p + hl, body, l);
-    memcpy(p, head, hl);
-    p += hl + l;
-  }
+  if (m->n_values)
+    p = cg_write_packed_varints(p, 1, CG_VARINT_64, m->values, m->n_values);
   return p;
 }
 

@@ -129,6 +129,13 @@ static cg_status gather(const cg_batch_spec *s, const uint8_t *req, size_t len, 
   unsigned char *out = cg_call_alloc(arena, slots * elem_size[s->codec], s->op);
   if (!out) return cg_arena_failure(arena);
   o->values = out;
+  if (o->pieces == 1 && !o->unpacked && !is_fixed(s->codec)) {
+    /* The usual request: one packed piece, which scan() already framed. */
+    size_t k = cg_wire_unpack_varints(varint_kind[s->codec], o->data, o->len, out);
+    if (k == SIZE_MAX) return bad_request(s, len);
+    o->count = k;
+    return CG_OK;
+  }
   return fill(s, req, len, field, out, &o->count);
 }
 
@@ -224,8 +231,20 @@ cg_status cg_unpack_field(cg_bytes msg, uint32_t field, cg_elem_codec codec, voi
   operand ops[2] = {{0}, {0}};
   cg_status st = scan(&s, msg.data, msg.len, ops);
   if (st != CG_OK) return st;
-  size_t have = is_fixed(codec) ? ops[0].count : count_elements(msg.data, msg.len, field);
+  const operand *o = &ops[0];
+  int one_piece = o->pieces == 1 && !o->unpacked; /* what calcgen's encoders write */
+  size_t have = is_fixed(codec) ? o->count
+                : one_piece     ? cg_wire_count_varints(o->data, o->len)
+                                : count_elements(msg.data, msg.len, field);
   if (have != n)
     return cg_fail(CG_ERR_DECODE, "%s: response has %zu values, expected %zu", op, have, n);
+  if (one_piece && is_fixed(codec)) {
+    if (o->len) memcpy(out, o->data, o->len);
+    return CG_OK;
+  }
+  if (one_piece) /* SIZE_MAX (a varint over 10 bytes) is never n */
+    return cg_wire_unpack_varints(varint_kind[codec], o->data, o->len, out) == n
+               ? CG_OK
+               : bad_request(&s, msg.len);
   return fill(&s, msg.data, msg.len, field, out, &have);
 }

@@ -174,8 +174,15 @@ static void resolve(void) {
   }
 }
 
+/* After the first call one acquire load: pthread_once costs a call and a
+ * few more instructions on every lookup, which small batches notice. */
+static const isa *active_seen;
+
 static const isa *get_active(void) {
+  const isa *a = __atomic_load_n(&active_seen, __ATOMIC_ACQUIRE);
+  if (a) return a;
   pthread_once(&once, resolve);
+  __atomic_store_n(&active_seen, active, __ATOMIC_RELEASE);
   return active;
 }
 
@@ -225,8 +232,13 @@ int cg__varint_usable(const cg__varint_table *t) {
   return 0;
 }
 
+static const cg__varint_table *varint_seen; /* as active_seen */
+
 const cg__varint_table *cg__varint_ops(void) {
+  const cg__varint_table *t = __atomic_load_n(&varint_seen, __ATOMIC_ACQUIRE);
+  if (t) return t;
   pthread_once(&varint_once, resolve_varint);
+  __atomic_store_n(&varint_seen, varint_ops, __ATOMIC_RELEASE);
   return varint_ops;
 }
 

@@ -262,6 +262,11 @@ CG_API size_t cg_wire_varints_size(cg_varint_kind kind, const void *in, size_t n
  * 10 * n + 16 bytes. Returns the bytes written. */
 CG_API size_t cg_wire_pack_varints(cg_varint_kind kind, const void *in, size_t n, uint8_t *out);
 
+/* Writes field `field` as one packed run of n varints (tag, length,
+ * payload); p needs 10 * n + 31 bytes of room. Returns the end. */
+CG_API uint8_t *cg_write_packed_varints(uint8_t *p, uint32_t field, cg_varint_kind kind,
+                                        const void *in, size_t n);
+
 /* Header of a packed field whose payload starts 8-byte aligned: the tag and
  * the length take exactly 8 bytes together (overlong varints, which every
  * protobuf parser accepts), so hosts can view fixed-width payloads in place.
