@@ -261,7 +261,8 @@ static void print_table(const dataset *d) {
 static void write_json(const char *path, const dataset *ds, int nds) {
   FILE *f = fopen(path, "w");
   if (!f) { perror(path); return; }
-  fprintf(f, "{\n  \"kernels\": \"%s\",\n  \"paths\": {", cg_isa_active());
+  fprintf(f, "{\n  \"kernels\": \"%s\",\n  \"varint_codec\": \"%s\",\n  \"paths\": {", cg_isa_active(),
+          cg_varint_active());
   for (int p = 0; p < N_PATHS; p++) fprintf(f, "%s\"%s\": \"%s\"", p ? ", " : "", path_name[p], path_desc[p]);
   fprintf(f, "},\n  \"datasets\": [\n");
   for (int d = 0; d < nds; d++) {
@@ -334,6 +335,16 @@ static void write_svg(const char *path, const dataset *ds, int nds) {
   fclose(f);
 }
 
+/* Brings the core to its steady clock and every path's code and allocator
+ * state in, so the first path measured is not the one that pays for it. */
+static void warm_up(void) {
+  fill(1ull << 32);
+  job j = {0, 0, 0};
+  double until = now_ns() + 3e8;
+  while (now_ns() < until)
+    for (int k = 0; k < 1000; k++) naive_single(&j), calcgen_single(&j), pbc_single(&j);
+}
+
 int main(int argc, char **argv) {
   int quick = 0;
   const char *json = NULL, *svg = NULL;
@@ -353,7 +364,9 @@ int main(int argc, char **argv) {
   ds[0].range = 1ull << 32;
   ds[1].name = "2^14";
   ds[1].range = 1ull << 14;
-  printf("calcgen paths benchmark: kernels %s%s\n", cg_isa_active(), quick ? ", --quick" : "");
+  printf("calcgen paths benchmark: kernels %s, varint codec %s%s\n", cg_isa_active(),
+         cg_varint_active(), quick ? ", --quick" : "");
+  warm_up();
   for (int p = 0; p < N_PATHS; p++) printf("  %-10s %s\n", path_name[p], path_desc[p]);
   for (int d = 0; d < 2; d++) {
     fill(ds[d].range);

@@ -244,6 +244,18 @@ const cg__varint_table *cg__varint_ops(void) {
 
 const char *cg_isa_active(void) { return get_active()->name; }
 
+const char *cg_varint_active(void) {
+  const cg__varint_table *t = cg__varint_ops();
+#if CG_X86 && CG_HAVE_BMI2
+  if (t == &cg__varint_bmi2) return "bmi2";
+#if CG_HAVE_VARINT_AVX512
+  if (t == &cg__varint_avx512) return "avx512";
+#endif
+#endif
+  (void)t;
+  return "generic";
+}
+
 int cg_isa_supported(const char *name) {
   const isa *i = name ? find(name) : NULL;
   return i && usable(i);

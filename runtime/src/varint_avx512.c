@@ -110,12 +110,14 @@ static inline void store_group(cg_varint_kind kind, void *out, size_t g, __m512i
 }
 
 /* Decodes the varints that end inside the 64 bytes at src (where a varint
- * starts), stopping before the first one longer than 8 bytes: stores them
+ * starts; `avail` bytes are there, at most 64 are read), stopping before
+ * the first one longer than 8 bytes: stores them
  * at out, sets *used to the bytes they take and returns how many (0: the
  * scalar decoder takes it from here). Where varint i ends comes from
  * compressing the byte positions under the terminator mask; its lane is
  * then gathered with one byte permute. */
-static inline size_t decode_window(cg_varint_kind kind, const uint8_t *src, void *out, size_t *used) {
+static inline size_t decode_window(cg_varint_kind kind, const uint8_t *src, size_t avail, void *out,
+                                   size_t *used) {
   const __m512i position = _mm512_set_epi8(
       63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38,
       37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13,
@@ -124,8 +126,11 @@ static inline size_t decode_window(cg_varint_kind kind, const uint8_t *src, void
   const __m512i lane = _mm512_set_epi64(0x0707070707070707ll, 0x0606060606060606ll, 0x0505050505050505ll,
                                         0x0404040404040404ll, 0x0303030303030303ll, 0x0202020202020202ll,
                                         0x0101010101010101ll, 0);
-  __m512i data = _mm512_loadu_si512(src);
-  uint64_t stops = ~(uint64_t)_mm512_movepi8_mask(data);
+  /* Fewer than 64 bytes left: a masked load (no access past them), and
+   * only their terminators count. */
+  __mmask64 valid = avail >= 64 ? ~0ull : (1ull << avail) - 1;
+  __m512i data = _mm512_maskz_loadu_epi8(valid, src);
+  uint64_t stops = ~(uint64_t)_mm512_movepi8_mask(data) & valid;
   if (!stops) return 0;
   __m512i end = _mm512_maskz_compress_epi8(stops, position); /* byte i: varint i's last byte */
   /* byte i: varint i's first byte (0 for i = 0, else one past end[i - 1]) */
@@ -149,9 +154,9 @@ static inline size_t decode_window(cg_varint_kind kind, const uint8_t *src, void
 }
 
 #define UNPACK_GROUPS(KIND)                                                    \
-  while (start + 64 <= len) {                                                  \
+  while (start < len) {                                                        \
     size_t used, width = (KIND) == CG_VARINT_64 || (KIND) == CG_VARINT_SINT64 ? 8 : 4; \
-    size_t k = decode_window(KIND, p + start, (char *)out + n * width, &used); \
+    size_t k = decode_window(KIND, p + start, len - start, (char *)out + n * width, &used); \
     if (!k) break;                                                             \
     n += k;                                                                    \
     start += used;                                                             \
