@@ -168,25 +168,34 @@ CG_MAYBE_UNUSED static uint8_t *calc__batch_result__cg_write(const Calc__BatchRe
 
 /* ---- codec for calc.BinaryOp ---- */
 
-CG_MAYBE_UNUSED static cg_status calc__binary_op__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__BinaryOp *m) {
+static cg_status calc__binary_op__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__BinaryOp *m);
+
+/* Fast path, small enough to inline: the fields in number order, each behind
+ * its one-byte tag, as a canonical encoder writes them. Whatever is left
+ * (other fields, repeats, another order) goes to the general loop, which
+ * gives the same result for the whole message. */
+CG_MAYBE_UNUSED static inline cg_status calc__binary_op__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__BinaryOp *m) {
   const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
-  cg_field f = {0, 0, 0, NULL, 0};
-  (void)arena;
-  /* Fast path: the fields in number order, each behind its one-byte tag, as
-   * a canonical encoder writes them. Whatever is left (other fields, repeats,
-   * another order) goes through the general loop below, which gives the same
-   * result for the whole message. */
+  uint64_t v;
   if (p < end && *p == 0x08) {
-    p = cg_read_varint(p + 1, end, &f.value);
+    p = cg_read_varint(p + 1, end, &v);
     if (!p) return CG_ERR_DECODE;
-    m->a = (int64_t)f.value;
+    m->a = (int64_t)v;
   }
   if (p < end && *p == 0x10) {
-    p = cg_read_varint(p + 1, end, &f.value);
+    p = cg_read_varint(p + 1, end, &v);
     if (!p) return CG_ERR_DECODE;
-    m->b = (int64_t)f.value;
+    m->b = (int64_t)v;
   }
+  (void)v;
   if (p == end) return CG_OK;
+  return calc__binary_op__cg_decode_rest(p, end, arena, m);
+}
+
+/* The general loop, from wherever the fast path stopped. */
+CG_MAYBE_UNUSED static cg_status calc__binary_op__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__BinaryOp *m) {
+  cg_field f = {0, 0, 0, NULL, 0};
+  (void)arena;
   while (p < end) {
     if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
     switch (f.number) {
@@ -275,20 +284,29 @@ CG_MAYBE_UNUSED static uint8_t *calc__calculator_response__cg_write(const Calc__
 
 /* ---- codec for calc.FactorialRequest ---- */
 
-CG_MAYBE_UNUSED static cg_status calc__factorial_request__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FactorialRequest *m) {
+static cg_status calc__factorial_request__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__FactorialRequest *m);
+
+/* Fast path, small enough to inline: the fields in number order, each behind
+ * its one-byte tag, as a canonical encoder writes them. Whatever is left
+ * (other fields, repeats, another order) goes to the general loop, which
+ * gives the same result for the whole message. */
+CG_MAYBE_UNUSED static inline cg_status calc__factorial_request__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FactorialRequest *m) {
   const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
+  uint64_t v;
+  if (p < end && *p == 0x08) {
+    p = cg_read_varint(p + 1, end, &v);
+    if (!p) return CG_ERR_DECODE;
+    m->n = (uint32_t)v;
+  }
+  (void)v;
+  if (p == end) return CG_OK;
+  return calc__factorial_request__cg_decode_rest(p, end, arena, m);
+}
+
+/* The general loop, from wherever the fast path stopped. */
+CG_MAYBE_UNUSED static cg_status calc__factorial_request__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__FactorialRequest *m) {
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
-  /* Fast path: the fields in number order, each behind its one-byte tag, as
-   * a canonical encoder writes them. Whatever is left (other fields, repeats,
-   * another order) goes through the general loop below, which gives the same
-   * result for the whole message. */
-  if (p < end && *p == 0x08) {
-    p = cg_read_varint(p + 1, end, &f.value);
-    if (!p) return CG_ERR_DECODE;
-    m->n = (uint32_t)f.value;
-  }
-  if (p == end) return CG_OK;
   while (p < end) {
     if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
     switch (f.number) {
@@ -650,14 +668,15 @@ CG_MAYBE_UNUSED static uint8_t *calc__float_batch_result__cg_write(const Calc__F
 
 /* ---- codec for calc.FloatOp ---- */
 
-CG_MAYBE_UNUSED static cg_status calc__float_op__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FloatOp *m) {
+static cg_status calc__float_op__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__FloatOp *m);
+
+/* Fast path, small enough to inline: the fields in number order, each behind
+ * its one-byte tag, as a canonical encoder writes them. Whatever is left
+ * (other fields, repeats, another order) goes to the general loop, which
+ * gives the same result for the whole message. */
+CG_MAYBE_UNUSED static inline cg_status calc__float_op__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FloatOp *m) {
   const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
-  cg_field f = {0, 0, 0, NULL, 0};
-  (void)arena;
-  /* Fast path: the fields in number order, each behind its one-byte tag, as
-   * a canonical encoder writes them. Whatever is left (other fields, repeats,
-   * another order) goes through the general loop below, which gives the same
-   * result for the whole message. */
+  uint64_t v;
   if (p < end && end - p > 8 && *p == 0x09) {
     memcpy(&m->a, p + 1, 8);
     p += 9;
@@ -666,7 +685,15 @@ CG_MAYBE_UNUSED static cg_status calc__float_op__cg_decode(const uint8_t *data, 
     memcpy(&m->b, p + 1, 8);
     p += 9;
   }
+  (void)v;
   if (p == end) return CG_OK;
+  return calc__float_op__cg_decode_rest(p, end, arena, m);
+}
+
+/* The general loop, from wherever the fast path stopped. */
+CG_MAYBE_UNUSED static cg_status calc__float_op__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__FloatOp *m) {
+  cg_field f = {0, 0, 0, NULL, 0};
+  (void)arena;
   while (p < end) {
     if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
     switch (f.number) {
@@ -709,19 +736,28 @@ CG_MAYBE_UNUSED static uint8_t *calc__float_op__cg_write(const Calc__FloatOp *m,
 
 /* ---- codec for calc.FloatValue ---- */
 
-CG_MAYBE_UNUSED static cg_status calc__float_value__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FloatValue *m) {
+static cg_status calc__float_value__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__FloatValue *m);
+
+/* Fast path, small enough to inline: the fields in number order, each behind
+ * its one-byte tag, as a canonical encoder writes them. Whatever is left
+ * (other fields, repeats, another order) goes to the general loop, which
+ * gives the same result for the whole message. */
+CG_MAYBE_UNUSED static inline cg_status calc__float_value__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FloatValue *m) {
   const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
-  cg_field f = {0, 0, 0, NULL, 0};
-  (void)arena;
-  /* Fast path: the fields in number order, each behind its one-byte tag, as
-   * a canonical encoder writes them. Whatever is left (other fields, repeats,
-   * another order) goes through the general loop below, which gives the same
-   * result for the whole message. */
+  uint64_t v;
   if (p < end && end - p > 8 && *p == 0x09) {
     memcpy(&m->value, p + 1, 8);
     p += 9;
   }
+  (void)v;
   if (p == end) return CG_OK;
+  return calc__float_value__cg_decode_rest(p, end, arena, m);
+}
+
+/* The general loop, from wherever the fast path stopped. */
+CG_MAYBE_UNUSED static cg_status calc__float_value__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__FloatValue *m) {
+  cg_field f = {0, 0, 0, NULL, 0};
+  (void)arena;
   while (p < end) {
     if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
     switch (f.number) {
@@ -755,25 +791,34 @@ CG_MAYBE_UNUSED static uint8_t *calc__float_value__cg_write(const Calc__FloatVal
 
 /* ---- codec for calc.FormatRequest ---- */
 
-CG_MAYBE_UNUSED static cg_status calc__format_request__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FormatRequest *m) {
+static cg_status calc__format_request__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__FormatRequest *m);
+
+/* Fast path, small enough to inline: the fields in number order, each behind
+ * its one-byte tag, as a canonical encoder writes them. Whatever is left
+ * (other fields, repeats, another order) goes to the general loop, which
+ * gives the same result for the whole message. */
+CG_MAYBE_UNUSED static inline cg_status calc__format_request__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FormatRequest *m) {
   const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
-  cg_field f = {0, 0, 0, NULL, 0};
-  (void)arena;
-  /* Fast path: the fields in number order, each behind its one-byte tag, as
-   * a canonical encoder writes them. Whatever is left (other fields, repeats,
-   * another order) goes through the general loop below, which gives the same
-   * result for the whole message. */
+  uint64_t v;
   if (p < end && *p == 0x08) {
-    p = cg_read_varint(p + 1, end, &f.value);
+    p = cg_read_varint(p + 1, end, &v);
     if (!p) return CG_ERR_DECODE;
-    m->value = (int64_t)f.value;
+    m->value = (int64_t)v;
   }
   if (p < end && *p == 0x10) {
-    p = cg_read_varint(p + 1, end, &f.value);
+    p = cg_read_varint(p + 1, end, &v);
     if (!p) return CG_ERR_DECODE;
-    m->radix = (uint32_t)f.value;
+    m->radix = (uint32_t)v;
   }
+  (void)v;
   if (p == end) return CG_OK;
+  return calc__format_request__cg_decode_rest(p, end, arena, m);
+}
+
+/* The general loop, from wherever the fast path stopped. */
+CG_MAYBE_UNUSED static cg_status calc__format_request__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__FormatRequest *m) {
+  cg_field f = {0, 0, 0, NULL, 0};
+  (void)arena;
   while (p < end) {
     if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
     switch (f.number) {
@@ -816,20 +861,29 @@ CG_MAYBE_UNUSED static uint8_t *calc__format_request__cg_write(const Calc__Forma
 
 /* ---- codec for calc.Value ---- */
 
-CG_MAYBE_UNUSED static cg_status calc__value__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__Value *m) {
+static cg_status calc__value__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__Value *m);
+
+/* Fast path, small enough to inline: the fields in number order, each behind
+ * its one-byte tag, as a canonical encoder writes them. Whatever is left
+ * (other fields, repeats, another order) goes to the general loop, which
+ * gives the same result for the whole message. */
+CG_MAYBE_UNUSED static inline cg_status calc__value__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__Value *m) {
   const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
+  uint64_t v;
+  if (p < end && *p == 0x08) {
+    p = cg_read_varint(p + 1, end, &v);
+    if (!p) return CG_ERR_DECODE;
+    m->value = (int64_t)v;
+  }
+  (void)v;
+  if (p == end) return CG_OK;
+  return calc__value__cg_decode_rest(p, end, arena, m);
+}
+
+/* The general loop, from wherever the fast path stopped. */
+CG_MAYBE_UNUSED static cg_status calc__value__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__Value *m) {
   cg_field f = {0, 0, 0, NULL, 0};
   (void)arena;
-  /* Fast path: the fields in number order, each behind its one-byte tag, as
-   * a canonical encoder writes them. Whatever is left (other fields, repeats,
-   * another order) goes through the general loop below, which gives the same
-   * result for the whole message. */
-  if (p < end && *p == 0x08) {
-    p = cg_read_varint(p + 1, end, &f.value);
-    if (!p) return CG_ERR_DECODE;
-    m->value = (int64_t)f.value;
-  }
-  if (p == end) return CG_OK;
   while (p < end) {
     if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
     switch (f.number) {
