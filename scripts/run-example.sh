@@ -13,3 +13,4 @@ build/examples/c-host/calc-host build/examples/calculator/libcalculator.so
 echo "== short benchmark:"
 build/bench/bench_paths --quick --json build/bench-paths.json --svg build/bench-paths.svg
 build/bench/bench_kernels --quick
+build/bench/bench_varint --quick
