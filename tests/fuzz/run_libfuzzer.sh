@@ -27,10 +27,27 @@ case "$target" in
   arena) sources="$src/tests/fuzz/fuzz_arena.c" ;;
   *) echo "unknown target $target"; exit 2 ;;
 esac
+# The x86-64 varint builds (BMI2, AVX-512) go in as well, each compiled with
+# only its own flags as in the library, so the run covers the codec this CPU
+# picks; where clang lacks the flags the portable build alone is used.
+defs="" objs=""
+cflags="-std=gnu17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -I$src/runtime/include -I$work"
+if [ "$(uname -m)" = x86_64 ]; then
+  bmi2="-mbmi2 -mlzcnt -mpopcnt -mavx2"
+  # shellcheck disable=SC2086
+  if clang $cflags $bmi2 -c "$rt/varint_bmi2.c" -o "$work/varint_bmi2.o" 2>/dev/null; then
+    defs="-DCG_HAVE_BMI2=1" objs="$work/varint_bmi2.o"
+    avx512="$bmi2 -mavx512f -mavx512bw -mavx512cd -mavx512vbmi -mavx512vbmi2"
+    # shellcheck disable=SC2086
+    if clang $cflags $avx512 -c "$rt/varint_avx512.c" -o "$work/varint_avx512.o" 2>/dev/null; then
+      defs="$defs -DCG_HAVE_VARINT_AVX512=1" objs="$objs $work/varint_avx512.o"
+    fi
+  fi
+fi
 # shellcheck disable=SC2086
-clang -std=gnu17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -ffp-contract=off \
+clang -std=gnu17 -O1 -g $defs -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -ffp-contract=off \
   -I"$src/runtime/include" -I"$work" -I"$calc" -I"$fgen" -I"$unseen" -I"$src/tests/fuzz" \
-  $sources $runtime -lprotobuf-c -lm -lpthread -o "$work/fuzz_$target"
+  $sources $runtime $objs -lprotobuf-c -lm -lpthread -o "$work/fuzz_$target"
 cp "$src/tests/fuzz/corpus/$target/"* "$src/tests/fuzz/regressions/$target/"* "$work/corpus/" 2>/dev/null || true
 "$work/fuzz_$target" -max_total_time="$secs" -print_final_stats=1 -max_len=4096 -artifact_prefix="$work/" \
   "$@" "$work/corpus" > "$work/log.txt" 2>&1 || true
