@@ -27,18 +27,6 @@ int main(int argc, char **argv) {
   int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
   static const struct {
     const char *name;
-    const cg__varint_table *t;
-  } builds[] = {
-    {"generic", &cg__varint_generic},
-#if defined(__x86_64__) && CG_HAVE_BMI2
-    {"bmi2", &cg__varint_bmi2},
-#endif
-#if defined(__x86_64__) && CG_HAVE_VARINT_AVX512
-    {"avx512", &cg__varint_avx512},
-#endif
-  };
-  static const struct {
-    const char *name;
     int bits;
   } ranges[] = {{"[0, 2^14)", 14}, {"[0, 2^32)", 32}, {"[0, 2^63)", 63}};
   long reps = quick ? 2000 : 20000;
@@ -50,21 +38,21 @@ int main(int argc, char **argv) {
       x ^= x << 13, x ^= x >> 7, x ^= x << 17;
       values[i] = (int64_t)(x & ((1ull << ranges[r].bits) - 1));
     }
-    for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
-      if (!cg__varint_usable(builds[b].t)) continue;
-      table = builds[b].t;
+    for (size_t b = 0; b < cg__varint_build_count; b++) {
+      const cg__varint_build *build = &cg__varint_builds[b];
+      if (!cg__varint_usable(build->table)) continue;
+      table = build->table;
       len = table->pack(CG_VARINT_64, values, N, bytes);
       if (table->unpack(CG_VARINT_64, bytes, len, decoded) != N || memcmp(decoded, values, sizeof values)) {
-        fprintf(stderr, "%s: round trip failed\n", builds[b].name);
+        fprintf(stderr, "%s: round trip failed\n", build->name);
         return 1;
       }
       double pack = best_ns(do_pack, NULL, reps, 5) / N;
       double unpack = best_ns(do_unpack, NULL, reps, 5) / N;
       double count = best_ns(do_count, NULL, reps, 5) / N;
-      printf("%-8s %-10s %8zu %8.3f %8.3f %8.3f\n", builds[b].name, ranges[r].name, len, pack, unpack, count);
+      printf("%-8s %-10s %8zu %8.3f %8.3f %8.3f\n", build->name, ranges[r].name, len, pack, unpack, count);
     }
   }
-  printf("active build: %s\n", cg__varint_ops() == &cg__varint_generic ? "generic"
-                               : cg__varint_ops() == &cg__varint_bmi2  ? "bmi2" : "avx512");
+  printf("active build: %s\n", cg_varint_active());
   return 0;
 }

@@ -244,15 +244,21 @@ const cg__varint_table *cg__varint_ops(void) {
 
 const char *cg_isa_active(void) { return get_active()->name; }
 
+const cg__varint_build cg__varint_builds[] = {
+    {"generic", &cg__varint_generic},
+#if CG_X86 && CG_HAVE_BMI2
+    {"bmi2", &cg__varint_bmi2},
+#if CG_HAVE_VARINT_AVX512
+    {"avx512", &cg__varint_avx512},
+#endif
+#endif
+};
+const size_t cg__varint_build_count = sizeof cg__varint_builds / sizeof cg__varint_builds[0];
+
 const char *cg_varint_active(void) {
   const cg__varint_table *t = cg__varint_ops();
-#if CG_X86 && CG_HAVE_BMI2
-  if (t == &cg__varint_bmi2) return "bmi2";
-#if CG_HAVE_VARINT_AVX512
-  if (t == &cg__varint_avx512) return "avx512";
-#endif
-#endif
-  (void)t;
+  for (size_t i = 0; i < cg__varint_build_count; i++)
+    if (cg__varint_builds[i].table == t) return cg__varint_builds[i].name;
   return "generic";
 }
 

@@ -22,4 +22,13 @@ const cg__varint_table *cg__varint_ops(void);
 /* Whether this CPU runs a given build (for tests). */
 int cg__varint_usable(const cg__varint_table *t);
 
+/* Every build compiled in, worst first, by name (for tests, benchmarks and
+ * cg_varint_active()). */
+typedef struct cg__varint_build {
+  const char *name;
+  const cg__varint_table *table;
+} cg__varint_build;
+extern const cg__varint_build cg__varint_builds[];
+extern const size_t cg__varint_build_count;
+
 #endif

@@ -115,23 +115,12 @@ static void check_table(const char *name, const cg__varint_table *t) {
 }
 
 int main(void) {
-  static const struct {
-    const char *name;
-    const cg__varint_table *t;
-  } builds[] = {
-    {"generic", &cg__varint_generic},
-#if defined(__x86_64__) && CG_HAVE_BMI2
-    {"bmi2", &cg__varint_bmi2},
-#endif
-#if defined(__x86_64__) && CG_HAVE_VARINT_AVX512
-    {"avx512", &cg__varint_avx512},
-#endif
-  };
   const char *active = "?";
-  for (size_t i = 0; i < sizeof builds / sizeof builds[0]; i++) {
-    if (cg__varint_ops() == builds[i].t) active = builds[i].name;
-    if (cg__varint_usable(builds[i].t)) check_table(builds[i].name, builds[i].t);
-    else printf("%s: skipped (not supported, or slow, on this CPU)\n", builds[i].name);
+  for (size_t i = 0; i < cg__varint_build_count; i++) {
+    const cg__varint_build *b = &cg__varint_builds[i];
+    if (cg__varint_ops() == b->table) active = b->name;
+    if (cg__varint_usable(b->table)) check_table(b->name, b->table);
+    else printf("%s: skipped (not supported, or slow, on this CPU)\n", b->name);
   }
   printf("active varint codec: %s\n", active);
   CHECK(strcmp(active, cg_varint_active()) == 0, "cg_varint_active() says %s", cg_varint_active());
