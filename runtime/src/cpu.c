@@ -86,7 +86,7 @@ static int has_avx512(void) {
 static int fast_bmi2(void) {
   unsigned a, b, c, d;
   if (!has_avx2()) return 0; /* the BMI2 build uses AVX2 byte masks too */
-  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_BMI2)) return 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_BMI2) || !(b & bit_BMI)) return 0;
   if (!__get_cpuid(0x80000001, &a, &b, &c, &d) || !(c & bit_LZCNT)) return 0;
   if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_POPCNT)) return 0;
   unsigned vendor[3];

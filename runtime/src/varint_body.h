@@ -15,7 +15,9 @@
 
 #if VARINT_BMI2
 #include <immintrin.h>
-#define SQUEEZE(w, l) _pext_u64((w), 0x7f7f7f7f7f7f7f7full >> (64 - 8 * (l)))
+/* All eight 7-bit groups, then only the l that are this varint's. */
+#define SQUEEZE(w, l) _bzhi_u64(_pext_u64((w), 0x7f7f7f7f7f7f7f7full), 7 * (unsigned)(l))
+#define CTZ64(m) ((size_t)_tzcnt_u64(m))
 #define POPCOUNT(x) __builtin_popcountll(x)
 #define SPREAD(v) _pdep_u64((v), 0x7f7f7f7f7f7f7f7full)
 #else
@@ -31,6 +33,7 @@ static inline uint64_t spread(uint64_t x) {
   return (x & 0x007f007f007f007full) | ((x & 0x3f803f803f803f80ull) << 1);
 }
 #define SQUEEZE(w, l) squeeze((w), (l))
+#define CTZ64(m) ((size_t)__builtin_ctzll(m))
 /* stops8() has at most one bit per byte position in its low byte. */
 static inline unsigned popcount8(uint64_t x) {
   x = x - ((x >> 1) & 0x55);
@@ -115,7 +118,7 @@ static size_t count(const uint8_t *p, size_t len) {
     while (base + 72 <= len) {                                                 \
       uint64_t m = stops64(p + base);                                          \
       while (m) {                                                              \
-        size_t t = base + (size_t)__builtin_ctzll(m), l = t - start + 1;       \
+        size_t t = base + CTZ64(m), l = t - start + 1;                         \
         m &= m - 1;                                                            \
         uint64_t v;                                                            \
         if (l <= 8) {                                                          \

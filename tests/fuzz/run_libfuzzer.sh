@@ -33,7 +33,7 @@ esac
 defs="" objs=""
 cflags="-std=gnu17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -I$src/runtime/include -I$work"
 if [ "$(uname -m)" = x86_64 ]; then
-  bmi2="-mbmi2 -mlzcnt -mpopcnt -mavx2"
+  bmi2="-mbmi -mbmi2 -mlzcnt -mpopcnt -mavx2"
   # shellcheck disable=SC2086
   if clang $cflags $bmi2 -c "$rt/varint_bmi2.c" -o "$work/varint_bmi2.o" 2>/dev/null; then
     defs="-DCG_HAVE_BMI2=1" objs="$work/varint_bmi2.o"
