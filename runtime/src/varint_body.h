@@ -104,6 +104,87 @@ static size_t count(const uint8_t *p, size_t len) {
   return n;
 }
 
+#if VARINT_BMI2
+/* Four varints at once, once their ends are known from the terminator mask:
+ * each one's 8 bytes loaded, the bytes past its end shifted out, then the
+ * continuation bits dropped and the 7-bit groups joined pairwise (bytes to
+ * 14 bits, to 28, to 56) for all four lanes together. */
+static inline __m256i squeeze4(const uint8_t *p, size_t s0, size_t s1, size_t s2, size_t s3,
+                               __m256i lengths) {
+  uint64_t w0, w1, w2, w3;
+  memcpy(&w0, p + s0, 8);
+  memcpy(&w1, p + s1, 8);
+  memcpy(&w2, p + s2, 8);
+  memcpy(&w3, p + s3, 8);
+  __m256i w = _mm256_set_epi64x((long long)w3, (long long)w2, (long long)w1, (long long)w0);
+  __m256i past = _mm256_sub_epi64(_mm256_set1_epi64x(64), _mm256_slli_epi64(lengths, 3));
+  w = _mm256_srlv_epi64(_mm256_sllv_epi64(w, past), past);
+  w = _mm256_and_si256(w, _mm256_set1_epi8(0x7f));
+  w = _mm256_maddubs_epi16(_mm256_set1_epi16(0x8001), w);   /* b0 + 128 * b1 */
+  w = _mm256_madd_epi16(w, _mm256_set1_epi32(0x40000001)); /* w0 + 2^14 * w1 */
+  return _mm256_or_si256(_mm256_and_si256(w, _mm256_set1_epi64x(0xffffffff)),
+                         _mm256_srli_epi64(_mm256_andnot_si256(_mm256_set1_epi64x(0xffffffff), w), 4));
+}
+
+/* Stores four decoded values as elements n.. of out, converted for kind. */
+static inline void store4(cg_varint_kind kind, void *out, size_t n, __m256i v) {
+  const __m256i one = _mm256_set1_epi64x(1), low_dwords = _mm256_set_epi32(7, 7, 7, 7, 6, 4, 2, 0);
+  switch (kind) {
+    case CG_VARINT_SINT64:
+      v = _mm256_xor_si256(_mm256_srli_epi64(v, 1), _mm256_sub_epi64(_mm256_setzero_si256(), _mm256_and_si256(v, one)));
+      /* fall through */
+    case CG_VARINT_64:
+      _mm256_storeu_si256((__m256i *)(void *)((int64_t *)out + n), v);
+      break;
+    case CG_VARINT_SINT32:
+      v = _mm256_and_si256(v, _mm256_set1_epi64x(0xffffffff));
+      v = _mm256_xor_si256(_mm256_srli_epi64(v, 1), _mm256_sub_epi64(_mm256_setzero_si256(), _mm256_and_si256(v, one)));
+      /* fall through */
+    default: /* the low 32 bits */
+      _mm_storeu_si128((__m128i *)(void *)((int32_t *)out + n),
+                       _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(v, low_dwords)));
+      break;
+  }
+}
+
+/* Takes the next four varints of block mask *m (whose bit i is byte base+i)
+ * when each is at most 8 bytes: stores them, advances *start, clears their
+ * bits and returns 1; else leaves everything as it was and returns 0. */
+static inline int take4(cg_varint_kind kind, const uint8_t *p, size_t base, uint64_t *m,
+                        size_t *start, void *out, size_t n) {
+  uint64_t mm = *m;
+  size_t e0 = base + (size_t)_tzcnt_u64(mm);
+  mm = _blsr_u64(mm);
+  size_t e1 = base + (size_t)_tzcnt_u64(mm);
+  mm = _blsr_u64(mm);
+  size_t e2 = base + (size_t)_tzcnt_u64(mm);
+  mm = _blsr_u64(mm);
+  size_t e3 = base + (size_t)_tzcnt_u64(mm);
+  mm = _blsr_u64(mm);
+  size_t s0 = *start;
+  __m256i ends = _mm256_set_epi64x((long long)e3, (long long)e2, (long long)e1, (long long)e0);
+  __m256i starts = _mm256_set_epi64x((long long)e2 + 1, (long long)e1 + 1, (long long)e0 + 1, (long long)s0);
+  __m256i lengths = _mm256_sub_epi64(_mm256_add_epi64(ends, _mm256_set1_epi64x(1)), starts);
+  if (_mm256_movemask_epi8(_mm256_cmpgt_epi64(lengths, _mm256_set1_epi64x(8)))) return 0;
+  store4(kind, out, n, squeeze4(p, s0, e0 + 1, e1 + 1, e2 + 1, lengths));
+  *m = mm;
+  *start = e3 + 1;
+  return 1;
+}
+/* After a miss (a long varint among the four) the rest of the block goes
+ * one varint at a time: long varints come in runs (negative numbers). */
+#define TAKE4(KIND)                                                            \
+  if (four && __builtin_popcountll(m) >= 4) {                                  \
+    if (take4(KIND, p, base, &m, &start, out, n)) {                            \
+      n += 4;                                                                  \
+      continue;                                                                \
+    }                                                                          \
+    four = 0;                                                                  \
+  }
+#else
+#define TAKE4(KIND)
+#endif
+
 /* Builds with a vector decoder (varint_avx512.c) define UNPACK_GROUPS to
  * run it first; it advances n and start past the varints it decoded. */
 #ifndef UNPACK_GROUPS
@@ -117,7 +198,10 @@ static size_t count(const uint8_t *p, size_t len) {
     base = start;                                                              \
     while (base + 72 <= len) {                                                 \
       uint64_t m = stops64(p + base);                                          \
+      int four = 1;                                                            \
+      (void)four;                                                              \
       while (m) {                                                              \
+        TAKE4(KIND)                                                            \
         size_t t = base + CTZ64(m), l = t - start + 1;                         \
         m &= m - 1;                                                            \
         uint64_t v;                                                            \
