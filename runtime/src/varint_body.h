@@ -1,12 +1,15 @@
-/* Packed-varint array codec, one body for two builds: varint_generic.c
- * (portable bit tricks) and varint_bmi2.c (pext/pdep). VARINT_TABLE names
- * the table; VARINT_BMI2 says which squeeze/spread to use.
+/* Packed-varint array codec, one body for three builds: varint_generic.c
+ * (portable bit tricks), varint_bmi2.c (pext/pdep, AVX2) and
+ * varint_avx512.c (the BMI2 body behind vector group codecs it plugs in
+ * through PACK_GROUPS and UNPACK_GROUPS). VARINT_TABLE names the table;
+ * VARINT_BMI2 says which squeeze/spread to use.
  *
  * Decoding finds the terminating bytes of 64 bytes at once, so where each
  * varint starts is known without decoding the one before it; every varint of
- * up to 8 bytes is then one unaligned 8-byte load and a squeeze. Encoding
- * spreads 7-bit groups into bytes and stores 8 bytes at a time. Results are
- * those of cg_read_varint / cg_write_varint in calcgen/wire.h. */
+ * up to 8 bytes is then one unaligned 8-byte load and a squeeze (with AVX2,
+ * four at a time). Encoding spreads 7-bit groups into bytes and stores 8
+ * bytes at a time. Results are those of cg_read_varint / cg_write_varint in
+ * calcgen/wire.h. */
 #include <stdint.h>
 #include <string.h>
 
