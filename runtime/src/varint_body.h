@@ -208,7 +208,7 @@ static inline int take4(cg_varint_kind kind, const uint8_t *p, size_t base, uint
         size_t t = base + CTZ64(m), l = t - start + 1;                         \
         m &= m - 1;                                                            \
         uint64_t v;                                                            \
-        if (l <= 8) {                                                          \
+        if (__builtin_expect(l <= 8, 1)) {                                     \
           uint64_t w;                                                          \
           memcpy(&w, p + start, 8);                                            \
           v = SQUEEZE(w, (unsigned)l);                                         \
@@ -247,7 +247,7 @@ static size_t unpack(cg_varint_kind kind, const uint8_t *p, size_t len, void *ou
 /* One varint at p; p needs 8 bytes of room past the varint's end. */
 static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64_t v) {
   unsigned l = len_of(v);
-  if (l <= 8) {
+  if (__builtin_expect(l <= 8, 1)) {
     uint64_t x = SPREAD(v) | cont_bits[l];
     memcpy(p, &x, 8);
     return p + l;
