@@ -50,5 +50,9 @@ void main() {
     final fine = async.divide(8, 2);
     await expectLater(failing, throwsA(isA<CalcgenException>()));
     expect(await fine, 4);
+    // A lone call runs as the single op, with the same answers and errors.
+    expect(await async.add(40, 2), 42);
+    await expectLater(async.divide(1, 0),
+        throwsA(isA<CalcgenException>().having((e) => e.op, 'op', 'Divide')));
   });
 }

@@ -752,15 +752,20 @@ final class AsyncCalcCalculator {
   final CalcCalculator sync;
   final int maxBatch;
   late final _addQueue = _Coalescer<int, Int64List>(
-      'Add', maxBatch, (a, b) => sync.batchAdd(Int64List.fromList(a), Int64List.fromList(b)));
+      'Add', maxBatch, (a, b) => sync.batchAdd(Int64List.fromList(a), Int64List.fromList(b)),
+      (a, b) => sync.add(a, b));
   late final _subtractQueue = _Coalescer<int, Int64List>(
-      'Subtract', maxBatch, (a, b) => sync.batchSubtract(Int64List.fromList(a), Int64List.fromList(b)));
+      'Subtract', maxBatch, (a, b) => sync.batchSubtract(Int64List.fromList(a), Int64List.fromList(b)),
+      (a, b) => sync.subtract(a, b));
   late final _multiplyQueue = _Coalescer<int, Int64List>(
-      'Multiply', maxBatch, (a, b) => sync.batchMultiply(Int64List.fromList(a), Int64List.fromList(b)));
+      'Multiply', maxBatch, (a, b) => sync.batchMultiply(Int64List.fromList(a), Int64List.fromList(b)),
+      (a, b) => sync.multiply(a, b));
   late final _divideQueue = _Coalescer<int, Int64List>(
-      'Divide', maxBatch, (a, b) => sync.batchDivide(Int64List.fromList(a), Int64List.fromList(b)));
+      'Divide', maxBatch, (a, b) => sync.batchDivide(Int64List.fromList(a), Int64List.fromList(b)),
+      (a, b) => sync.divide(a, b));
   late final _addCheckedQueue = _Coalescer<int, Int64List>(
-      'AddChecked', maxBatch, (a, b) => sync.batchAddChecked(Int64List.fromList(a), Int64List.fromList(b)));
+      'AddChecked', maxBatch, (a, b) => sync.batchAddChecked(Int64List.fromList(a), Int64List.fromList(b)),
+      (a, b) => sync.addChecked(a, b));
 
   /// Add, coalesced into BatchAdd.
   Future<int> add(int a, int b) => _addQueue.add(a, b);
@@ -828,13 +833,15 @@ void _alignedHeader(_Writer w, int field, int len) {
   }
 }
 
-/// Collects single calls of one op and runs them as one batch call.
+/// Collects single calls of one op and runs them as one batch call; a lone
+/// call runs as the single op (a batch of one costs several single calls).
 final class _Coalescer<T extends num, L extends List<T>> {
-  _Coalescer(this.op, this.maxBatch, this.run);
+  _Coalescer(this.op, this.maxBatch, this.run, this.runOne);
 
   final String op;
   final int maxBatch;
   final L Function(List<T> a, List<T> b) run;
+  final T Function(T a, T b) runOne;
   List<T> _a = [];
   List<T> _b = [];
   List<Completer<T>> _waiting = [];
@@ -862,6 +869,14 @@ final class _Coalescer<T extends num, L extends List<T>> {
     _waiting = [];
     // An element that fails is answered alone and the rest is run again.
     while (waiting.isNotEmpty) {
+      if (waiting.length == 1) {
+        try {
+          waiting[0].complete(runOne(a[0], b[0]));
+        } on CalcgenException catch (e) {
+          waiting[0].completeError(CalcgenException(op, e.status, e.message));
+        }
+        return;
+      }
       try {
         final results = run(a, b);
         for (var i = 0; i < waiting.length; i++) {
