@@ -192,11 +192,37 @@ static void every_allocation_can_fail(void **state) {
   assert_true(injected >= 8);
 }
 
+/* Ops over scalars take no arena and no response buffer: they answer even
+ * on a fresh thread with every runtime allocation failing. */
+static void scalar_ops_need_no_memory(void **state) {
+  (void)state;
+  cg_thread_release();
+  test_alloc_install();
+  test_alloc_fail_after(0);
+  Calc__BinaryOp m = CALC__BINARY_OP__INIT;
+  m.a = 40;
+  m.b = 2;
+  size_t len = calc__binary_op__pack(&m, req);
+  cg_bytes resp;
+  assert_int_equal(calc_calculator_dispatch(CALC_CALCULATOR_OP_ADD, req, len, &resp), CG_OK);
+  assert_int_equal(resp.len, 2);
+  assert_true(resp.data[0] == 0x08 && resp.data[1] == 42);
+  assert_int_equal(calc_calculator_dispatch(CALC_CALCULATOR_OP_DIVIDE, req, len, &resp), CG_OK);
+  assert_true(resp.len == 2 && resp.data[0] == 0x08 && resp.data[1] == 20);
+  int64_t r = 0;
+  assert_int_equal(calc_calculator_invoke_multiply(6, 7, &r), CG_OK);
+  assert_int_equal(r, 42);
+  assert_int_equal(cg_thread_footprint(), 0); /* nothing was created */
+  test_alloc_fail_after(-1);
+  test_alloc_uninstall();
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(each_limit_answers_with_its_message),
       cmocka_unit_test(memory_returns_after_a_huge_request),
       cmocka_unit_test(every_allocation_can_fail),
+      cmocka_unit_test(scalar_ops_need_no_memory),
   };
   int rc = cmocka_run_group_tests_name("limits", tests, NULL, NULL);
   free(req);
