@@ -2,6 +2,7 @@
 
 #include "calcgen/call.h"
 #include "calcgen/wire.h"
+#include "varint_table.h"
 
 /* Elements per kernel-and-encode step for varint results: a few KiB of
  * operands and results stay in L1/L2 between the kernel and the encoder. */
@@ -60,19 +61,17 @@ static cg_status scan(const cg_batch_spec *s, const uint8_t *req, size_t len, op
   return CG_OK;
 }
 
-static void store_element(const cg_batch_spec *s, void *dst, uint64_t v) {
-  switch (s->codec) {
-    case CG_CODEC_SINT32: { int32_t x = cg_unzigzag32((uint32_t)v); memcpy(dst, &x, 4); break; }
-    case CG_CODEC_SINT64: { int64_t x = cg_unzigzag64(v); memcpy(dst, &x, 8); break; }
-    default: {
-      uint32_t x32 = (uint32_t)v;
-      if (elem_size[s->codec] == 4) memcpy(dst, &x32, 4); else memcpy(dst, &v, 8);
-    }
-  }
-}
-
 static const cg_varint_kind varint_kind[] = {CG_VARINT_INT32, CG_VARINT_UINT32, CG_VARINT_64,
                                               CG_VARINT_SINT32, CG_VARINT_SINT64};
+
+/* One unpacked element: varints as their kind decodes them, fixed-width
+ * elements as their raw bits (stored as uint32 / uint64 varints are). */
+static void store_element(const cg_batch_spec *s, void *dst, uint64_t v) {
+  cg_varint_kind k = !is_fixed(s->codec)         ? varint_kind[s->codec]
+                     : elem_size[s->codec] == 4 ? CG_VARINT_UINT32
+                                                 : CG_VARINT_64;
+  cg__varint_store(k, dst, 0, v);
+}
 
 /* Pass 2 for one field: all its occurrences, in order, into dst (which has
  * room for every element scan() counted). */

@@ -70,17 +70,8 @@ static inline uint64_t stops8(const uint8_t *p) {
 }
 
 
-/* Element conversions per kind: from the decoded 64-bit value into the
- * array, and from the array to the value to encode. */
-#define STORE_INT32(o, i, v) ((uint32_t *)(o))[i] = (uint32_t)(v)
-#define STORE_64(o, i, v) ((uint64_t *)(o))[i] = (v)
-#define STORE_SINT32(o, i, v) ((int32_t *)(o))[i] = cg_unzigzag32((uint32_t)(v))
-#define STORE_SINT64(o, i, v) ((int64_t *)(o))[i] = cg_unzigzag64(v)
-#define LOAD_INT32(in, i) (uint64_t)(int64_t)((const int32_t *)(in))[i]
-#define LOAD_UINT32(in, i) (uint64_t)((const uint32_t *)(in))[i]
-#define LOAD_64(in, i) ((const uint64_t *)(in))[i]
-#define LOAD_SINT32(in, i) cg_zigzag32(((const int32_t *)(in))[i])
-#define LOAD_SINT64(in, i) cg_zigzag64(((const int64_t *)(in))[i])
+/* Element conversions per kind: cg__varint_element / cg__varint_store
+ * (varint_table.h), with the kind a constant in each expansion below. */
 
 #if VARINT_BMI2
 /* Terminating bytes of 64 bytes: the complement of their top bits. */
@@ -184,8 +175,10 @@ static inline int take4(cg_varint_kind kind, const uint8_t *p, size_t base, uint
     }                                                                          \
     four = 0;                                                                  \
   }
+#define TAKE4_STATE int four = 1;
 #else
 #define TAKE4(KIND)
+#define TAKE4_STATE
 #endif
 
 /* Builds with a vector decoder (varint_avx512.c) define UNPACK_GROUPS to
@@ -194,15 +187,14 @@ static inline int take4(cg_varint_kind kind, const uint8_t *p, size_t base, uint
 #define UNPACK_GROUPS(KIND)
 #endif
 
-#define UNPACK(STORE, KIND)                                                    \
+#define UNPACK(KIND)                                                           \
   {                                                                            \
     size_t n = 0, start = 0, base;                                             \
     UNPACK_GROUPS(KIND)                                                        \
     base = start;                                                              \
     while (base + 72 <= len) {                                                 \
       uint64_t m = stops64(p + base);                                          \
-      int four = 1;                                                            \
-      (void)four;                                                              \
+      TAKE4_STATE                                                              \
       while (m) {                                                              \
         TAKE4(KIND)                                                            \
         size_t t = base + CTZ64(m), l = t - start + 1;                         \
@@ -217,7 +209,7 @@ static inline int take4(cg_varint_kind kind, const uint8_t *p, size_t base, uint
         } else {                                                               \
           return SIZE_MAX;                                                     \
         }                                                                      \
-        STORE(out, n, v);                                                      \
+        cg__varint_store(KIND, out, n, v);                                     \
         n++;                                                                   \
         start = t + 1;                                                         \
       }                                                                        \
@@ -228,7 +220,7 @@ static inline int take4(cg_varint_kind kind, const uint8_t *p, size_t base, uint
       uint64_t v;                                                              \
       q = cg_read_varint(q, end, &v);                                          \
       if (!q) return SIZE_MAX;                                                 \
-      STORE(out, n, v);                                                        \
+      cg__varint_store(KIND, out, n, v);                                       \
       n++;                                                                     \
     }                                                                          \
     return n;                                                                  \
@@ -237,10 +229,10 @@ static inline int take4(cg_varint_kind kind, const uint8_t *p, size_t base, uint
 static size_t unpack(cg_varint_kind kind, const uint8_t *p, size_t len, void *out) {
   switch (kind) {
     case CG_VARINT_INT32:
-    case CG_VARINT_UINT32: UNPACK(STORE_INT32, CG_VARINT_UINT32)
-    case CG_VARINT_SINT32: UNPACK(STORE_SINT32, CG_VARINT_SINT32)
-    case CG_VARINT_SINT64: UNPACK(STORE_SINT64, CG_VARINT_SINT64)
-    default: UNPACK(STORE_64, CG_VARINT_64)
+    case CG_VARINT_UINT32: UNPACK(CG_VARINT_UINT32)
+    case CG_VARINT_SINT32: UNPACK(CG_VARINT_SINT32)
+    case CG_VARINT_SINT64: UNPACK(CG_VARINT_SINT64)
+    default: UNPACK(CG_VARINT_64)
   }
 }
 
@@ -260,12 +252,12 @@ static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64
   return p;
 }
 
-#define PACK(LOAD, KIND)                                                       \
+#define PACK(KIND)                                                             \
   {                                                                            \
     uint8_t *p = out;                                                          \
     size_t i = 0;                                                              \
     PACK_GROUPS(KIND)                                                          \
-    for (; i < n; i++) p = put_one(p, LOAD(in, i));                            \
+    for (; i < n; i++) p = put_one(p, cg__varint_element(KIND, in, i));                            \
     return (size_t)(p - out);                                                  \
   }
 
@@ -277,28 +269,28 @@ static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64
 
 static size_t pack(cg_varint_kind kind, const void *in, size_t n, uint8_t *out) {
   switch (kind) {
-    case CG_VARINT_INT32: PACK(LOAD_INT32, CG_VARINT_INT32)
-    case CG_VARINT_UINT32: PACK(LOAD_UINT32, CG_VARINT_UINT32)
-    case CG_VARINT_SINT32: PACK(LOAD_SINT32, CG_VARINT_SINT32)
-    case CG_VARINT_SINT64: PACK(LOAD_SINT64, CG_VARINT_SINT64)
-    default: PACK(LOAD_64, CG_VARINT_64)
+    case CG_VARINT_INT32: PACK(CG_VARINT_INT32)
+    case CG_VARINT_UINT32: PACK(CG_VARINT_UINT32)
+    case CG_VARINT_SINT32: PACK(CG_VARINT_SINT32)
+    case CG_VARINT_SINT64: PACK(CG_VARINT_SINT64)
+    default: PACK(CG_VARINT_64)
   }
 }
 
-#define SIZE(LOAD)                                                             \
+#define SIZE(KIND)                                                             \
   {                                                                            \
     size_t total = 0;                                                          \
-    for (size_t i = 0; i < n; i++) total += len_of(LOAD(in, i));               \
+    for (size_t i = 0; i < n; i++) total += len_of(cg__varint_element(KIND, in, i));               \
     return total;                                                              \
   }
 
 static size_t size(cg_varint_kind kind, const void *in, size_t n) {
   switch (kind) {
-    case CG_VARINT_INT32: SIZE(LOAD_INT32)
-    case CG_VARINT_UINT32: SIZE(LOAD_UINT32)
-    case CG_VARINT_SINT32: SIZE(LOAD_SINT32)
-    case CG_VARINT_SINT64: SIZE(LOAD_SINT64)
-    default: SIZE(LOAD_64)
+    case CG_VARINT_INT32: SIZE(CG_VARINT_INT32)
+    case CG_VARINT_UINT32: SIZE(CG_VARINT_UINT32)
+    case CG_VARINT_SINT32: SIZE(CG_VARINT_SINT32)
+    case CG_VARINT_SINT64: SIZE(CG_VARINT_SINT64)
+    default: SIZE(CG_VARINT_64)
   }
 }
 

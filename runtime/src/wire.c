@@ -25,13 +25,7 @@ size_t cg_wire_unpack_varints(cg_varint_kind kind, const uint8_t *p, size_t len,
     uint64_t v;
     p = cg_read_varint(p, end, &v);
     if (!p) return SIZE_MAX;
-    switch (kind) {
-      case CG_VARINT_SINT32: { int32_t x = cg_unzigzag32((uint32_t)v); memcpy((char *)out + 4 * n, &x, 4); break; }
-      case CG_VARINT_SINT64: { int64_t x = cg_unzigzag64(v); memcpy((char *)out + 8 * n, &x, 8); break; }
-      case CG_VARINT_64: memcpy((char *)out + 8 * n, &v, 8); break;
-      default: { uint32_t x = (uint32_t)v; memcpy((char *)out + 4 * n, &x, 4); break; }
-    }
-    n++;
+    cg__varint_store(kind, out, n++, v);
   }
   return n;
 }
@@ -40,21 +34,10 @@ size_t cg_wire_varints_size(cg_varint_kind kind, const void *in, size_t n) {
   return cg__varint_ops()->size(kind, in, n);
 }
 
-/* Element i of an array of `kind` as the value its varint encodes. */
-static inline uint64_t value_at(cg_varint_kind kind, const void *in, size_t i) {
-  switch (kind) {
-    case CG_VARINT_INT32: { int32_t x; memcpy(&x, (const char *)in + 4 * i, 4); return (uint64_t)(int64_t)x; }
-    case CG_VARINT_UINT32: { uint32_t x; memcpy(&x, (const char *)in + 4 * i, 4); return x; }
-    case CG_VARINT_SINT32: { int32_t x; memcpy(&x, (const char *)in + 4 * i, 4); return cg_zigzag32(x); }
-    case CG_VARINT_SINT64: { int64_t x; memcpy(&x, (const char *)in + 8 * i, 8); return cg_zigzag64(x); }
-    default: { uint64_t v; memcpy(&v, (const char *)in + 8 * i, 8); return v; }
-  }
-}
-
 size_t cg_wire_pack_varints(cg_varint_kind kind, const void *in, size_t n, uint8_t *out) {
   if (n >= SHORT_COUNT) return cg__varint_ops()->pack(kind, in, n, out);
   uint8_t *q = out;
-  for (size_t i = 0; i < n; i++) q = cg_write_varint(q, value_at(kind, in, i));
+  for (size_t i = 0; i < n; i++) q = cg_write_varint(q, cg__varint_element(kind, in, i));
   return (size_t)(q - out);
 }
 
@@ -63,7 +46,7 @@ uint8_t *cg_write_packed_varints(uint8_t *p, uint32_t field, cg_varint_kind kind
   p = cg_write_tag(p, field, CG_WIRE_LEN);
   if (n <= 4 * SHORT_COUNT) { /* the length first, from a cheap sizing pass */
     size_t l = 0;
-    for (size_t i = 0; i < n; i++) l += cg_varint_size(value_at(kind, in, i));
+    for (size_t i = 0; i < n; i++) l += cg_varint_size(cg__varint_element(kind, in, i));
     p = cg_write_varint(p, l);
     return p + cg_wire_pack_varints(kind, in, n, p);
   }
