@@ -10,14 +10,10 @@
 #include "calcgen/arena.h"
 #include "fuzz_codec.h"
 #include "fuzz_replay.h"
+#include "xorshift.h"
 
 static uint64_t rng = 0x853c49e6748fea9bull;
-static uint64_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
+static uint64_t rnd(void) { return xorshift64(&rng); }
 
 static cg_arena *pool;
 

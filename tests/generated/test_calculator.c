@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "calculator.calcgen.h"
+#include "xorshift.h"
 
 static uint8_t reqbuf[1 << 20];
 
@@ -244,8 +245,7 @@ static void bad_input(void **state) {
   for (int round = 0; round < 20000; round++) {
     size_t len = (size_t)(round % 64);
     for (size_t i = 0; i < len; i++) {
-      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-      junk[i] = (uint8_t)x;
+      junk[i] = (uint8_t)xorshift64(&x);
     }
     uint32_t op = (uint32_t)(x % 24);
     cg_status st = calc_calculator_dispatch(op, junk, len, &resp);

@@ -10,14 +10,10 @@
 #include "calcgen/kernels.h"
 #include "calcgen/wire.h"
 #include "varint_table.h"
+#include "xorshift.h"
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint64_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
+static uint64_t rnd(void) { return xorshift64(&rng); }
 
 static size_t passed, failed;
 #define CHECK(cond, ...)                                                       \

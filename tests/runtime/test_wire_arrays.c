@@ -15,14 +15,10 @@
 #include "calcgen/batch.h"
 #include "calcgen/calcgen.h"
 #include "calcgen/wire.h"
+#include "xorshift.h"
 
 static uint64_t rng = 0x243F6A8885A308D3ull;
-static uint64_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
+static uint64_t rnd(void) { return xorshift64(&rng); }
 
 static const size_t width[] = {4, 4, 8, 4, 8}; /* by cg_varint_kind */
 

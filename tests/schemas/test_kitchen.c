@@ -15,15 +15,11 @@
 
 #include "kitchen.calcgen.h"
 #include "plain.calcgen.h"
+#include "xorshift.h"
 
 static uint8_t buf[1 << 16];
 static uint64_t rng = 88172645463325252ull;
-static uint64_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
+static uint64_t rnd(void) { return xorshift64(&rng); }
 
 /* Op ids of service Numbers: 8 per type in the order of kitchen.proto. */
 enum { ADD = 1, DIV, MOD, MUL, BSUB, BMIN, BMAX, BDIV };
