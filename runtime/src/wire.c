@@ -31,7 +31,10 @@ size_t cg_wire_unpack_varints(cg_varint_kind kind, const uint8_t *p, size_t len,
 }
 
 size_t cg_wire_varints_size(cg_varint_kind kind, const void *in, size_t n) {
-  return cg__varint_ops()->size(kind, in, n);
+  if (n >= SHORT_COUNT) return cg__varint_ops()->size(kind, in, n);
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) total += cg_varint_size(cg__varint_element(kind, in, i));
+  return total;
 }
 
 size_t cg_wire_pack_varints(cg_varint_kind kind, const void *in, size_t n, uint8_t *out) {
@@ -45,9 +48,7 @@ uint8_t *cg_write_packed_varints(uint8_t *p, uint32_t field, cg_varint_kind kind
                                  size_t n) {
   p = cg_write_tag(p, field, CG_WIRE_LEN);
   if (n <= 4 * SHORT_COUNT) { /* the length first, from a cheap sizing pass */
-    size_t l = 0;
-    for (size_t i = 0; i < n; i++) l += cg_varint_size(cg__varint_element(kind, in, i));
-    p = cg_write_varint(p, l);
+    p = cg_write_varint(p, cg_wire_varints_size(kind, in, n));
     return p + cg_wire_pack_varints(kind, in, n, p);
   }
   /* Payload first, after room for the longest length, then moved up behind

@@ -270,7 +270,7 @@ CG_API cg_status cg_respond_scalar(uint32_t field, cg_scalar_encoding enc, uint6
 /* The bytes cg_respond_scalar writes, into p (CG_SCALAR_FIELD_MAX bytes of
  * room); returns the end. Inline so a generated handler with a constant field
  * and encoding reduces to a tag byte and one varint or little-endian store. */
-#define CG_SCALAR_FIELD_MAX 32 /* tag <= 5, value <= 10, slack for 8-byte stores */
+#define CG_SCALAR_FIELD_MAX 32 /* tag <= 5 bytes, value <= 10 */
 static inline uint8_t *cg_put_scalar_field(uint8_t *p, uint32_t field, cg_scalar_encoding enc,
                                            uint64_t bits) {
   if (bits == 0) return p; /* proto3: a zero value is not written */
