@@ -69,7 +69,8 @@ ELEM_TYPES = {
 class WireInfo:
     """How the generated codecs read and write one numeric type.
 
-    decode: C expression of the field value from `f.value` (a cg_field);
+    decode: C expression of the field value from the uint64_t read off the
+            wire, `{}` being that value;
     encode: C expression of the uint64_t bits to write, `{}` being the value."""
     codec: str        # "varint" | "fixed32" | "fixed64"
     wire: str         # CG_WIRE_*
@@ -81,17 +82,17 @@ class WireInfo:
 
 WIRE_INFO = {
     "int32": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_INT32", "CG_CODEC_INT32",
-                      "(int32_t)(uint32_t)f.value", "(uint64_t)(int64_t)({})"),
+                      "(int32_t)(uint32_t){}", "(uint64_t)(int64_t)({})"),
     "uint32": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_UINT32", "CG_CODEC_UINT32",
-                       "(uint32_t)f.value", "(uint64_t)({})"),
+                       "(uint32_t){}", "(uint64_t)({})"),
     "int64": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_64", "CG_CODEC_VARINT64",
-                      "(int64_t)f.value", "(uint64_t)({})"),
+                      "(int64_t){}", "(uint64_t)({})"),
     "uint64": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_64", "CG_CODEC_VARINT64",
-                       "f.value", "(uint64_t)({})"),
+                       "{}", "(uint64_t)({})"),
     "sint32": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_SINT32", "CG_CODEC_SINT32",
-                       "cg_unzigzag32((uint32_t)f.value)", "cg_zigzag32({})"),
+                       "cg_unzigzag32((uint32_t){})", "cg_zigzag32({})"),
     "sint64": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_SINT64", "CG_CODEC_SINT64",
-                       "cg_unzigzag64(f.value)", "cg_zigzag64({})"),
+                       "cg_unzigzag64({})", "cg_zigzag64({})"),
     "fixed32": WireInfo("fixed32", "CG_WIRE_I32", "", "CG_CODEC_FIXED32", "", "(uint64_t)({})"),
     "sfixed32": WireInfo("fixed32", "CG_WIRE_I32", "", "CG_CODEC_FIXED32", "", "(uint64_t)(uint32_t)({})"),
     "float": WireInfo("fixed32", "CG_WIRE_I32", "", "CG_CODEC_FIXED32", "", "cg_f32_bits({})"),
