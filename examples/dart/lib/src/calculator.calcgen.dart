@@ -753,19 +753,19 @@ final class AsyncCalcCalculator {
   final int maxBatch;
   late final _addQueue = _Coalescer<int, Int64List>(
       'Add', maxBatch, (a, b) => sync.batchAdd(Int64List.fromList(a), Int64List.fromList(b)),
-      (a, b) => sync.add(a, b));
+      sync.add);
   late final _subtractQueue = _Coalescer<int, Int64List>(
       'Subtract', maxBatch, (a, b) => sync.batchSubtract(Int64List.fromList(a), Int64List.fromList(b)),
-      (a, b) => sync.subtract(a, b));
+      sync.subtract);
   late final _multiplyQueue = _Coalescer<int, Int64List>(
       'Multiply', maxBatch, (a, b) => sync.batchMultiply(Int64List.fromList(a), Int64List.fromList(b)),
-      (a, b) => sync.multiply(a, b));
+      sync.multiply);
   late final _divideQueue = _Coalescer<int, Int64List>(
       'Divide', maxBatch, (a, b) => sync.batchDivide(Int64List.fromList(a), Int64List.fromList(b)),
-      (a, b) => sync.divide(a, b));
+      sync.divide);
   late final _addCheckedQueue = _Coalescer<int, Int64List>(
       'AddChecked', maxBatch, (a, b) => sync.batchAddChecked(Int64List.fromList(a), Int64List.fromList(b)),
-      (a, b) => sync.addChecked(a, b));
+      sync.addChecked);
 
   /// Add, coalesced into BatchAdd.
   Future<int> add(int a, int b) => _addQueue.add(a, b);
