@@ -3,11 +3,12 @@
 
 #include "calcgen/status.h"
 #include "calcgen/version.h"
+#include "status_internal.h"
 
 #define CG__ERROR_CAP 256
 
 static _Thread_local char tls_error[CG__ERROR_CAP];
-static _Thread_local int tls_error_set;
+_Thread_local int cg__error_set;
 
 const char *cg_status_name(cg_status s) {
   switch (s) {
@@ -29,11 +30,11 @@ const char *cg_status_text(cg_status s) {
 
 /* Clearing is one store (the hot path does it on every call): the text is
  * only read while the flag says it was written for this call. */
-const char *cg_last_error(void) { return tls_error_set ? tls_error : ""; }
+const char *cg_last_error(void) { return cg__error_set ? tls_error : ""; }
 
 cg_status cg_fail(cg_status s, const char *fmt, ...) {
-  if (tls_error_set) return s;
-  tls_error_set = 1;
+  if (cg__error_set) return s;
+  cg__error_set = 1;
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(tls_error, sizeof tls_error, fmt, ap);
@@ -42,6 +43,6 @@ cg_status cg_fail(cg_status s, const char *fmt, ...) {
   return s;
 }
 
-void cg_clear_error(void) { tls_error_set = 0; }
+void cg_clear_error(void) { cg__error_set = 0; }
 
 const char *cg_version(void) { return CALCGEN_VERSION; }

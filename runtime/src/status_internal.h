@@ -1,0 +1,10 @@
+/* Runtime-internal access to the thread's error flag (status.c), so that
+ * cg_call_start, run on every call, clears it with one store of its own
+ * rather than a call into status.c. */
+#ifndef CALCGEN_SRC_STATUS_INTERNAL_H
+#define CALCGEN_SRC_STATUS_INTERNAL_H
+
+/* Set while this thread's error text belongs to the current call. */
+extern _Thread_local int cg__error_set;
+
+#endif
