@@ -4,8 +4,9 @@
  *                (array of structs): how the origin project did it
  *  (b) pbc+arena protobuf-c into an arena, reused buffers, packed int64
  *  (c) calcgen   the generated path (P_invoke_*), varint-packed arrays
- *  (d) zero-copy calcgen over sfixed64: from operands already laid out in the
- *                host's request buffer to results readable in the response view
+ *  (d) zero-copy calcgen over sfixed64: a batch from operands already laid out
+ *                in the host's request buffer to results readable in the
+ *                response view; a single op as calc.FixedOp (AddFixed)
  *  (e) kernel    the raw kernel over plain arrays (the limit)
  *
  * Single Add and batches of 1, 10, 100, 1000, 10000 adds; operands uniform in
@@ -32,7 +33,7 @@ static const char *const path_desc[N_PATHS] = {
     "(a) protobuf-c, malloc per call, repeated BinaryOp",
     "(b) protobuf-c + arena + reused buffers, packed int64",
     "(c) calcgen generated codecs, varint-packed",
-    "(d) calcgen zero-copy, sfixed64 in place",
+    "(d) calcgen over sfixed64: batch in place, single op AddFixed",
     "(e) raw kernel over plain arrays"};
 static const size_t sizes[] = {1, 10, 100, 1000, 10000};
 #define N_SIZES (sizeof sizes / sizeof sizes[0])
@@ -75,6 +76,30 @@ static void naive_single(job *j) {
   Naive__Value *r = naive__value__unpack(NULL, out_len, out);
   sink = r->value;
   naive__value__free_unpacked(r, NULL);
+  free(out);
+  free(req);
+}
+
+/* (a) over (d)'s single-op wire, for the note under the table: the peer
+ * with sfixed64 operands instead of varints, nothing else changed. */
+static void naive_fixed_single(job *j) {
+  size_t i = j->k++ % MAXN;
+  Naive__FixedOp m = NAIVE__FIXED_OP__INIT;
+  m.a = A[i];
+  m.b = B[i];
+  size_t len = naive__fixed_op__get_packed_size(&m);
+  uint8_t *req = malloc(len);
+  naive__fixed_op__pack(&m, req);
+  Naive__FixedOp *in = naive__fixed_op__unpack(NULL, len, req);
+  Naive__FixedValue v = NAIVE__FIXED_VALUE__INIT;
+  v.value = in->a + in->b;
+  naive__fixed_op__free_unpacked(in, NULL);
+  size_t out_len = naive__fixed_value__get_packed_size(&v);
+  uint8_t *out = malloc(out_len);
+  naive__fixed_value__pack(&v, out);
+  Naive__FixedValue *r = naive__fixed_value__unpack(NULL, out_len, out);
+  sink = r->value;
+  naive__fixed_value__free_unpacked(r, NULL);
   free(out);
   free(req);
 }
@@ -156,6 +181,47 @@ static void calcgen_single(job *j) {
   sink = r;
 }
 
+/* The single op over fixed-width operands: the same call with FixedOp's
+ * sfixed64 wire instead of BinaryOp's varints. */
+static void fixed_single(job *j) {
+  size_t i = j->k++ % MAXN;
+  int64_t r;
+  if (calc_calculator_invoke_add_fixed(A[i], B[i], &r) != CG_OK) abort();
+  sink = r;
+}
+
+/* The same two single ops the way an FFI host (Dart, Python) makes them:
+ * it writes the request bytes itself, calls the exported dispatch entry
+ * point (nothing inlined across the library boundary) and reads the
+ * response bytes. For the notes under the table. */
+static uint8_t ffi_req[64];
+static void ffi_varint_single(job *j) {
+  size_t i = j->k++ % MAXN;
+  uint8_t *p = ffi_req;
+  if (A[i]) *p++ = 0x08, p = cg_write_varint(p, (uint64_t)A[i]);
+  if (B[i]) *p++ = 0x10, p = cg_write_varint(p, (uint64_t)B[i]);
+  cg_bytes r;
+  if (calc_calculator_dispatch(CALC_CALCULATOR_OP_ADD, ffi_req, (size_t)(p - ffi_req), &r) != CG_OK) abort();
+  uint64_t v = 0;
+  const uint8_t *q = r.data, *end = r.data + r.len;
+  if (q < end && (*q != 0x08 || cg_read_varint(q + 1, end, &v) != end)) abort();
+  sink = (int64_t)v;
+}
+
+static void ffi_fixed_single(job *j) {
+  size_t i = j->k++ % MAXN;
+  ffi_req[0] = 0x09; /* field 1, I64 */
+  memcpy(ffi_req + 1, &A[i], 8);
+  ffi_req[9] = 0x11; /* field 2, I64 */
+  memcpy(ffi_req + 10, &B[i], 8);
+  cg_bytes r;
+  if (calc_calculator_dispatch(CALC_CALCULATOR_OP_ADD_FIXED, ffi_req, 18, &r) != CG_OK) abort();
+  int64_t v = 0;
+  if (r.len == 9 && r.data[0] == 0x09) memcpy(&v, r.data + 1, 8);
+  else if (r.len) abort();
+  sink = v;
+}
+
 static void calcgen_batch(job *j) {
   if (calc_calculator_invoke_batch_add(A, B, j->n, OUT) != CG_OK) abort();
   sink = OUT[j->n - 1];
@@ -186,7 +252,7 @@ static void kernel_batch(job *j) {
 }
 
 typedef void (*body_fn)(job *);
-static const body_fn single_body[N_PATHS] = {naive_single, pbc_single, calcgen_single, NULL, kernel_single};
+static const body_fn single_body[N_PATHS] = {naive_single, pbc_single, calcgen_single, fixed_single, kernel_single};
 static const body_fn batch_body[N_PATHS] = {naive_batch, pbc_batch, calcgen_batch, zero_copy_batch, kernel_batch};
 
 static body_fn current;
@@ -197,9 +263,8 @@ typedef struct result {
   int present;
 } result;
 
-static result measure(int path, size_t n, int quick) {
+static result measure_body(body_fn body, int path, size_t n, int quick) {
   result r = {0, 0, 0};
-  body_fn body = n ? batch_body[path] : single_body[path];
   if (!body) return r;
   job j = {path, n, 0};
   if (path == PATH_D) { /* the host lays out its request once, as a pooled buffer */
@@ -223,12 +288,18 @@ static result measure(int path, size_t n, int quick) {
   return r;
 }
 
+static result measure(int path, size_t n, int quick) {
+  return measure_body(n ? batch_body[path] : single_body[path], path, n, quick);
+}
+
 /* ---- output ---- */
 
 typedef struct dataset {
   const char *name;
   uint64_t range;
   result single[N_PATHS];
+  result naive_fixed;            /* (a) over FixedOp, beside (d)'s single op */
+  result ffi_varint, ffi_fixed; /* Add and AddFixed through the exported dispatch */
   result batch[N_SIZES][N_PATHS];
 } dataset;
 
@@ -256,6 +327,13 @@ static void print_table(const dataset *d) {
              1e9 / row[p].ns_per_op, row[p].heap_per_call, row[PATH_A].ns_per_op / row[p].ns_per_op);
     }
   }
+  double naive = d->single[PATH_A].ns_per_op;
+  printf("single zero-copy is AddFixed (sfixed64 operands). The naive peer over that same wire:\n"
+         "  %.3f ns (%.1fx of AddFixed).\n", d->naive_fixed.ns_per_op,
+         d->naive_fixed.ns_per_op / d->single[PATH_D].ns_per_op);
+  printf("single ops as an FFI host makes them (own encoding, exported dispatch, no inlining):\n"
+         "  Add %.3f ns (%.1fx), AddFixed %.3f ns (%.1fx)\n", d->ffi_varint.ns_per_op,
+         naive / d->ffi_varint.ns_per_op, d->ffi_fixed.ns_per_op, naive / d->ffi_fixed.ns_per_op);
 }
 
 static void write_json(const char *path, const dataset *ds, int nds) {
@@ -266,7 +344,9 @@ static void write_json(const char *path, const dataset *ds, int nds) {
   for (int p = 0; p < N_PATHS; p++) fprintf(f, "%s\"%s\": \"%s\"", p ? ", " : "", path_name[p], path_desc[p]);
   fprintf(f, "},\n  \"datasets\": [\n");
   for (int d = 0; d < nds; d++) {
-    fprintf(f, "    {\"range\": \"[0, %s)\", \"results\": [\n", ds[d].name);
+    fprintf(f, "    {\"range\": \"[0, %s)\", \"naive_over_fixed_single_ns\": %.4f,\n"
+               "     \"ffi_single_ns\": {\"Add\": %.4f, \"AddFixed\": %.4f}, \"results\": [\n",
+            ds[d].name, ds[d].naive_fixed.ns_per_op, ds[d].ffi_varint.ns_per_op, ds[d].ffi_fixed.ns_per_op);
     int first = 1;
     for (int s = -1; s < (int)N_SIZES; s++) {
       const result *row = s < 0 ? ds[d].single : ds[d].batch[s];
@@ -342,7 +422,7 @@ static void warm_up(void) {
   job j = {0, 0, 0};
   double until = now_ns() + 3e8;
   while (now_ns() < until)
-    for (int k = 0; k < 1000; k++) naive_single(&j), calcgen_single(&j), pbc_single(&j);
+    for (int k = 0; k < 1000; k++) naive_single(&j), calcgen_single(&j), pbc_single(&j), fixed_single(&j);
 }
 
 int main(int argc, char **argv) {
@@ -371,6 +451,9 @@ int main(int argc, char **argv) {
   for (int d = 0; d < 2; d++) {
     fill(ds[d].range);
     for (int p = 0; p < N_PATHS; p++) ds[d].single[p] = measure(p, 0, quick);
+    ds[d].naive_fixed = measure_body(naive_fixed_single, PATH_A, 0, quick);
+    ds[d].ffi_varint = measure_body(ffi_varint_single, PATH_C, 0, quick);
+    ds[d].ffi_fixed = measure_body(ffi_fixed_single, PATH_D, 0, quick);
     for (size_t s = 0; s < N_SIZES; s++)
       for (int p = 0; p < N_PATHS; p++) ds[d].batch[s][p] = measure(p, sizes[s], quick);
     print_table(&ds[d]);

@@ -502,6 +502,129 @@ CG_MAYBE_UNUSED static uint8_t *calc__fixed_batch_result__cg_write(const Calc__F
   return p;
 }
 
+/* ---- codec for calc.FixedOp ---- */
+
+static cg_status calc__fixed_op__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__FixedOp *m);
+
+/* Fast path, small enough to inline: the fields in number order, each behind
+ * its one-byte tag, as a canonical encoder writes them. Whatever is left
+ * (other fields, repeats, another order) goes to the general loop, which
+ * gives the same result for the whole message. */
+CG_MAYBE_UNUSED static inline cg_status calc__fixed_op__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FixedOp *m) {
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
+  uint64_t v;
+  if (p < end && end - p > 8 && *p == 0x09) {
+    memcpy(&m->a, p + 1, 8);
+    p += 9;
+  }
+  if (p < end && end - p > 8 && *p == 0x11) {
+    memcpy(&m->b, p + 1, 8);
+    p += 9;
+  }
+  (void)v;
+  if (p == end) return CG_OK;
+  return calc__fixed_op__cg_decode_rest(p, end, arena, m);
+}
+
+/* The general loop, from wherever the fast path stopped. */
+CG_MAYBE_UNUSED static cg_status calc__fixed_op__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__FixedOp *m) {
+  cg_field f = {0, 0, 0, NULL, 0};
+  (void)arena;
+  while (p < end) {
+    if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
+    switch (f.number) {
+      case 1:
+        if (f.wire != CG_WIRE_I64) return CG_ERR_DECODE;
+        memcpy(&m->a, &f.value, 8);
+        break;
+      case 2:
+        if (f.wire != CG_WIRE_I64) return CG_ERR_DECODE;
+        memcpy(&m->b, &f.value, 8);
+        break;
+      default:
+        break;
+    }
+  }
+  return CG_OK;
+}
+
+/* An upper bound of the encoded size, with room for 8-byte stores. */
+CG_MAYBE_UNUSED static size_t calc__fixed_op__cg_bound(const Calc__FixedOp *m) {
+  size_t n = 16;
+  (void)m;
+  n += 15;
+  n += 15;
+  return n;
+}
+
+CG_MAYBE_UNUSED static uint8_t *calc__fixed_op__cg_write(const Calc__FixedOp *m, uint8_t *p) {
+  (void)m;
+  if ((uint64_t)(m->a)) {
+    p = cg_write_tag(p, 1, CG_WIRE_I64);
+    p = cg_write_le(p, (uint64_t)(m->a), 8);
+  }
+  if ((uint64_t)(m->b)) {
+    p = cg_write_tag(p, 2, CG_WIRE_I64);
+    p = cg_write_le(p, (uint64_t)(m->b), 8);
+  }
+  return p;
+}
+
+/* ---- codec for calc.FixedValue ---- */
+
+static cg_status calc__fixed_value__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__FixedValue *m);
+
+/* Fast path, small enough to inline: the fields in number order, each behind
+ * its one-byte tag, as a canonical encoder writes them. Whatever is left
+ * (other fields, repeats, another order) goes to the general loop, which
+ * gives the same result for the whole message. */
+CG_MAYBE_UNUSED static inline cg_status calc__fixed_value__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FixedValue *m) {
+  const uint8_t *p = data, *end = data ? data + len : data; /* (NULL, 0) is the empty message */
+  uint64_t v;
+  if (p < end && end - p > 8 && *p == 0x09) {
+    memcpy(&m->value, p + 1, 8);
+    p += 9;
+  }
+  (void)v;
+  if (p == end) return CG_OK;
+  return calc__fixed_value__cg_decode_rest(p, end, arena, m);
+}
+
+/* The general loop, from wherever the fast path stopped. */
+CG_MAYBE_UNUSED static cg_status calc__fixed_value__cg_decode_rest(const uint8_t *p, const uint8_t *end, cg_arena *arena, Calc__FixedValue *m) {
+  cg_field f = {0, 0, 0, NULL, 0};
+  (void)arena;
+  while (p < end) {
+    if (!cg_read_field(&p, end, &f)) return CG_ERR_DECODE;
+    switch (f.number) {
+      case 1:
+        if (f.wire != CG_WIRE_I64) return CG_ERR_DECODE;
+        memcpy(&m->value, &f.value, 8);
+        break;
+      default:
+        break;
+    }
+  }
+  return CG_OK;
+}
+
+/* An upper bound of the encoded size, with room for 8-byte stores. */
+CG_MAYBE_UNUSED static size_t calc__fixed_value__cg_bound(const Calc__FixedValue *m) {
+  size_t n = 16;
+  (void)m;
+  n += 15;
+  return n;
+}
+
+CG_MAYBE_UNUSED static uint8_t *calc__fixed_value__cg_write(const Calc__FixedValue *m, uint8_t *p) {
+  (void)m;
+  if ((uint64_t)(m->value)) {
+    p = cg_write_tag(p, 1, CG_WIRE_I64);
+    p = cg_write_le(p, (uint64_t)(m->value), 8);
+  }
+  return p;
+}
+
 /* ---- codec for calc.FloatBatch ---- */
 
 CG_MAYBE_UNUSED static cg_status calc__float_batch__cg_decode(const uint8_t *data, size_t len, cg_arena *arena, Calc__FloatBatch *m) {
@@ -1066,6 +1189,24 @@ static inline cg_status calc_calculator__op_divide_float(const uint8_t *req, siz
   return CG_OK;
 }
 
+static inline cg_status calc_calculator__op_add_fixed(const uint8_t *req, size_t req_len, cg_bytes *resp) {
+  cg_status st;
+  Calc__FixedOp in;
+  *&in = (Calc__FixedOp)CALC__FIXED_OP__INIT;
+  st = calc__fixed_op__cg_decode(req, req_len, NULL, &in);
+  if (st == CG_ERR_DECODE)
+    return cg_fail(st, "AddFixed: request is not a valid calc.FixedOp (%zu bytes)", (size_t)req_len);
+  if (st != CG_OK)
+    return cg_fail(st, "AddFixed: decoding the request: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
+
+  Calc__FixedValue out = CALC__FIXED_VALUE__INIT;
+  st = cg_elem_add_i64_wrap(in.a, in.b, &out.value);
+  if (st != CG_OK) return cg_fail(st, "AddFixed: %s", cg_status_text(st));
+  resp->data = cg__scalar_response;
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_FIXED64, (uint64_t)out.value) - cg__scalar_response);
+  return CG_OK;
+}
+
 static inline cg_status calc_calculator__op_batch_add(const uint8_t *req, size_t req_len, cg_bytes *resp) {
   cg_arena *arena;
   cg_status st = cg_call_arena(&arena);
@@ -1546,6 +1687,47 @@ cg_status calc_calculator_invoke_divide_float(double a, double b, double *result
     return cg_fail(st, "DivideFloat: response is not a valid calc.FloatValue (%zu bytes)", (size_t)r.len);
   if (st != CG_OK)
     return cg_fail(st, "DivideFloat: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
+
+  *result = out.value;
+  return CG_OK;
+}
+
+cg_status calc_calculator_call_add_fixed(const Calc__FixedOp *req, Calc__FixedValue *resp, cg_arena *arena) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  st = cg_request_buffer(calc__fixed_op__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__fixed_op__cg_write(req, buf) - buf);
+  cg_bytes r;
+  st = calc_calculator__dispatch(9, buf, len, &r);
+  if (st != CG_OK) return st;
+  *resp = (Calc__FixedValue)CALC__FIXED_VALUE__INIT;
+  st = calc__fixed_value__cg_decode(r.data, r.len, arena, resp);
+  if (st == CG_ERR_DECODE)
+    return cg_fail(st, "AddFixed: response is not a valid calc.FixedValue (%zu bytes)", (size_t)r.len);
+  if (st != CG_OK)
+    return cg_fail(st, "AddFixed: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
+
+  return CG_OK;
+}
+
+cg_status calc_calculator_invoke_add_fixed(int64_t a, int64_t b, int64_t *result) {
+  Calc__FixedOp req = CALC__FIXED_OP__INIT;
+  req.a = a;
+  req.b = b;
+  uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
+  size_t len = (size_t)(calc__fixed_op__cg_write(&req, buf) - buf);
+  cg_bytes r;
+  cg_status st = calc_calculator__dispatch(9, buf, len, &r);
+  if (st != CG_OK) return st;
+  Calc__FixedValue out;
+  *&out = (Calc__FixedValue)CALC__FIXED_VALUE__INIT;
+  st = calc__fixed_value__cg_decode(r.data, r.len, NULL, &out);
+  if (st == CG_ERR_DECODE)
+    return cg_fail(st, "AddFixed: response is not a valid calc.FixedValue (%zu bytes)", (size_t)r.len);
+  if (st != CG_OK)
+    return cg_fail(st, "AddFixed: decoding the response: %s", st == CG_ERR_LIMIT ? "over the arena cap" : "out of memory");
 
   *result = out.value;
   return CG_OK;

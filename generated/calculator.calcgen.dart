@@ -383,6 +383,7 @@ abstract final class CalcCalculatorOps {
   static const int addChecked = 6;
   static const int multiplyChecked = 7;
   static const int divideFloat = 8;
+  static const int addFixed = 9;
   static const int batchAdd = 10;
   static const int batchSubtract = 11;
   static const int batchMultiply = 12;
@@ -394,7 +395,7 @@ abstract final class CalcCalculatorOps {
   static const int formatNumber = 21;
 
   /// CALC_CALCULATOR_SCHEMA_HASH: the library must report the same.
-  static const int schemaHash = 0x086c0108ffcdbe75;
+  static const int schemaHash = 0x309bf7042a5b2695;
 }
 
 /// The native entry points of calc.Calculator.
@@ -587,6 +588,20 @@ final class CalcCalculator implements Finalizable {
     }
   }
 
+  /// AddFixed: ADD on sfixed64.
+  int addFixed(int a, int b) {
+    final buf = pool._acquire(32);
+    try {
+      final w = _Writer(buf.ptr)
+        ..scalar(1, 'sfixed64', a)
+        ..scalar(2, 'sfixed64', b);
+      _call(CalcCalculatorOps.addFixed, 'AddFixed', buf.ptr, w.n);
+      return _response().scalar(1, 'sfixed64') as int;
+    } finally {
+      pool._release(buf);
+    }
+  }
+
   /// BatchAdd: ADD on int64[] (varint-packed).
   Int64List batchAdd(Int64List a, Int64List b) {
     final buf = pool._acquire(32 + 10 * (a.length + b.length));
@@ -766,6 +781,9 @@ final class AsyncCalcCalculator {
   late final _addCheckedQueue = _Coalescer<int, Int64List>(
       'AddChecked', maxBatch, (a, b) => sync.batchAddChecked(Int64List.fromList(a), Int64List.fromList(b)),
       sync.addChecked);
+  late final _addFixedQueue = _Coalescer<int, Int64List>(
+      'AddFixed', maxBatch, (a, b) => sync.batchAddFixed(Int64List.fromList(a), Int64List.fromList(b)),
+      sync.addFixed);
 
   /// Add, coalesced into BatchAdd.
   Future<int> add(int a, int b) => _addQueue.add(a, b);
@@ -790,6 +808,9 @@ final class AsyncCalcCalculator {
 
   Future<double> divideFloat(double a, double b) =>
       Future(() => sync.divideFloat(a, b));
+
+  /// AddFixed, coalesced into BatchAddFixed.
+  Future<int> addFixed(int a, int b) => _addFixedQueue.add(a, b);
 
   Future<Int64List> batchAdd(Int64List a, Int64List b) =>
       Future(() => sync.batchAdd(a, b));

@@ -29,6 +29,7 @@ extern "C" {
   X(6, AddChecked, add_checked, ADD_CHECKED, Calc__BinaryOp, Calc__Value, calc__binary_op__descriptor, calc__value__descriptor) \
   X(7, MultiplyChecked, multiply_checked, MULTIPLY_CHECKED, Calc__BinaryOp, Calc__Value, calc__binary_op__descriptor, calc__value__descriptor) \
   X(8, DivideFloat, divide_float, DIVIDE_FLOAT, Calc__FloatOp, Calc__FloatValue, calc__float_op__descriptor, calc__float_value__descriptor) \
+  X(9, AddFixed, add_fixed, ADD_FIXED, Calc__FixedOp, Calc__FixedValue, calc__fixed_op__descriptor, calc__fixed_value__descriptor) \
   X(10, BatchAdd, batch_add, BATCH_ADD, Calc__BatchOperation, Calc__BatchResult, calc__batch_operation__descriptor, calc__batch_result__descriptor) \
   X(11, BatchSubtract, batch_subtract, BATCH_SUBTRACT, Calc__BatchOperation, Calc__BatchResult, calc__batch_operation__descriptor, calc__batch_result__descriptor) \
   X(12, BatchMultiply, batch_multiply, BATCH_MULTIPLY, Calc__BatchOperation, Calc__BatchResult, calc__batch_operation__descriptor, calc__batch_result__descriptor) \
@@ -39,8 +40,8 @@ extern "C" {
   X(20, Factorial, factorial, FACTORIAL, Calc__FactorialRequest, Calc__Value, calc__factorial_request__descriptor, calc__value__descriptor) \
   X(21, FormatNumber, format_number, FORMAT_NUMBER, Calc__FormatRequest, Calc__CalculatorResponse, calc__format_request__descriptor, calc__calculator_response__descriptor)
 
-#define CALC_CALCULATOR_OPS_COUNT 17
-#define CALC_CALCULATOR_SCHEMA_HASH UINT64_C(0x086c0108ffcdbe75)
+#define CALC_CALCULATOR_OPS_COUNT 18
+#define CALC_CALCULATOR_SCHEMA_HASH UINT64_C(0x309bf7042a5b2695)
 
 #define CALC_CALCULATOR__OP_ENUM(id, Name, name, UPPER, ...) CALC_CALCULATOR_OP_##UPPER = id,
 enum { CALC_CALCULATOR_OPS(CALC_CALCULATOR__OP_ENUM) };
@@ -74,6 +75,7 @@ CG_API cg_status calc_calculator_call_modulo(const Calc__BinaryOp *req, Calc__Va
 CG_API cg_status calc_calculator_call_add_checked(const Calc__BinaryOp *req, Calc__Value *resp, cg_arena *arena);
 CG_API cg_status calc_calculator_call_multiply_checked(const Calc__BinaryOp *req, Calc__Value *resp, cg_arena *arena);
 CG_API cg_status calc_calculator_call_divide_float(const Calc__FloatOp *req, Calc__FloatValue *resp, cg_arena *arena);
+CG_API cg_status calc_calculator_call_add_fixed(const Calc__FixedOp *req, Calc__FixedValue *resp, cg_arena *arena);
 CG_API cg_status calc_calculator_call_batch_add(const Calc__BatchOperation *req, Calc__BatchResult *resp, cg_arena *arena);
 CG_API cg_status calc_calculator_call_batch_subtract(const Calc__BatchOperation *req, Calc__BatchResult *resp, cg_arena *arena);
 CG_API cg_status calc_calculator_call_batch_multiply(const Calc__BatchOperation *req, Calc__BatchResult *resp, cg_arena *arena);
@@ -94,6 +96,7 @@ CG_API cg_status calc_calculator_invoke_modulo(int64_t a, int64_t b, int64_t *re
 CG_API cg_status calc_calculator_invoke_add_checked(int64_t a, int64_t b, int64_t *result);
 CG_API cg_status calc_calculator_invoke_multiply_checked(int64_t a, int64_t b, int64_t *result);
 CG_API cg_status calc_calculator_invoke_divide_float(double a, double b, double *result);
+CG_API cg_status calc_calculator_invoke_add_fixed(int64_t a, int64_t b, int64_t *result);
 CG_API cg_status calc_calculator_invoke_batch_add(const int64_t *a, const int64_t *b, size_t n, int64_t *result);
 CG_API cg_status calc_calculator_invoke_batch_subtract(const int64_t *a, const int64_t *b, size_t n, int64_t *result);
 CG_API cg_status calc_calculator_invoke_batch_multiply(const int64_t *a, const int64_t *b, size_t n, int64_t *result);

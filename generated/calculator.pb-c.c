@@ -457,6 +457,96 @@ void   calc__fixed_batch_result__free_unpacked
   assert(message->base.descriptor == &calc__fixed_batch_result__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   calc__fixed_op__init
+                     (Calc__FixedOp         *message)
+{
+  static const Calc__FixedOp init_value = CALC__FIXED_OP__INIT;
+  *message = init_value;
+}
+size_t calc__fixed_op__get_packed_size
+                     (const Calc__FixedOp *message)
+{
+  assert(message->base.descriptor == &calc__fixed_op__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t calc__fixed_op__pack
+                     (const Calc__FixedOp *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &calc__fixed_op__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t calc__fixed_op__pack_to_buffer
+                     (const Calc__FixedOp *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &calc__fixed_op__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Calc__FixedOp *
+       calc__fixed_op__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Calc__FixedOp *)
+     protobuf_c_message_unpack (&calc__fixed_op__descriptor,
+                                allocator, len, data);
+}
+void   calc__fixed_op__free_unpacked
+                     (Calc__FixedOp *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &calc__fixed_op__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   calc__fixed_value__init
+                     (Calc__FixedValue         *message)
+{
+  static const Calc__FixedValue init_value = CALC__FIXED_VALUE__INIT;
+  *message = init_value;
+}
+size_t calc__fixed_value__get_packed_size
+                     (const Calc__FixedValue *message)
+{
+  assert(message->base.descriptor == &calc__fixed_value__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t calc__fixed_value__pack
+                     (const Calc__FixedValue *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &calc__fixed_value__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t calc__fixed_value__pack_to_buffer
+                     (const Calc__FixedValue *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &calc__fixed_value__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Calc__FixedValue *
+       calc__fixed_value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Calc__FixedValue *)
+     protobuf_c_message_unpack (&calc__fixed_value__descriptor,
+                                allocator, len, data);
+}
+void   calc__fixed_value__free_unpacked
+                     (Calc__FixedValue *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &calc__fixed_value__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   calc__factorial_request__init
                      (Calc__FactorialRequest         *message)
 {
@@ -1035,6 +1125,95 @@ const ProtobufCMessageDescriptor calc__fixed_batch_result__descriptor =
   calc__fixed_batch_result__field_indices_by_name,
   1,  calc__fixed_batch_result__number_ranges,
   (ProtobufCMessageInit) calc__fixed_batch_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor calc__fixed_op__field_descriptors[2] =
+{
+  {
+    "a",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SFIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Calc__FixedOp, a),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "b",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SFIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Calc__FixedOp, b),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned calc__fixed_op__field_indices_by_name[] = {
+  0,   /* field[0] = a */
+  1,   /* field[1] = b */
+};
+static const ProtobufCIntRange calc__fixed_op__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor calc__fixed_op__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "calc.FixedOp",
+  "FixedOp",
+  "Calc__FixedOp",
+  "calc",
+  sizeof(Calc__FixedOp),
+  2,
+  calc__fixed_op__field_descriptors,
+  calc__fixed_op__field_indices_by_name,
+  1,  calc__fixed_op__number_ranges,
+  (ProtobufCMessageInit) calc__fixed_op__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor calc__fixed_value__field_descriptors[1] =
+{
+  {
+    "value",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SFIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Calc__FixedValue, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned calc__fixed_value__field_indices_by_name[] = {
+  0,   /* field[0] = value */
+};
+static const ProtobufCIntRange calc__fixed_value__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor calc__fixed_value__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "calc.FixedValue",
+  "FixedValue",
+  "Calc__FixedValue",
+  "calc",
+  sizeof(Calc__FixedValue),
+  1,
+  calc__fixed_value__field_descriptors,
+  calc__fixed_value__field_indices_by_name,
+  1,  calc__fixed_value__number_ranges,
+  (ProtobufCMessageInit) calc__fixed_value__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor calc__factorial_request__field_descriptors[1] =

@@ -25,6 +25,8 @@ typedef struct Calc__FloatBatch Calc__FloatBatch;
 typedef struct Calc__FloatBatchResult Calc__FloatBatchResult;
 typedef struct Calc__FixedBatch Calc__FixedBatch;
 typedef struct Calc__FixedBatchResult Calc__FixedBatchResult;
+typedef struct Calc__FixedOp Calc__FixedOp;
+typedef struct Calc__FixedValue Calc__FixedValue;
 typedef struct Calc__FactorialRequest Calc__FactorialRequest;
 typedef struct Calc__FormatRequest Calc__FormatRequest;
 typedef struct Calc__CalculatorResponse Calc__CalculatorResponse;
@@ -157,6 +159,33 @@ struct  Calc__FixedBatchResult
 #define CALC__FIXED_BATCH_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&calc__fixed_batch_result__descriptor) \
     , 0,NULL }
+
+
+/*
+ * Fixed-width operands for the single op: a host writes and reads each as one
+ * 8-byte store and load behind its tag, with no varint coding. Where single
+ * calls dominate, this wire is several times faster than BinaryOp's
+ * (docs/benchmarks.md); protobuf-c and other peers read it as usual.
+ */
+struct  Calc__FixedOp
+{
+  ProtobufCMessage base;
+  int64_t a;
+  int64_t b;
+};
+#define CALC__FIXED_OP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&calc__fixed_op__descriptor) \
+    , 0, 0 }
+
+
+struct  Calc__FixedValue
+{
+  ProtobufCMessage base;
+  int64_t value;
+};
+#define CALC__FIXED_VALUE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&calc__fixed_value__descriptor) \
+    , 0 }
 
 
 struct  Calc__FactorialRequest
@@ -386,6 +415,44 @@ Calc__FixedBatchResult *
 void   calc__fixed_batch_result__free_unpacked
                      (Calc__FixedBatchResult *message,
                       ProtobufCAllocator *allocator);
+/* Calc__FixedOp methods */
+void   calc__fixed_op__init
+                     (Calc__FixedOp         *message);
+size_t calc__fixed_op__get_packed_size
+                     (const Calc__FixedOp   *message);
+size_t calc__fixed_op__pack
+                     (const Calc__FixedOp   *message,
+                      uint8_t             *out);
+size_t calc__fixed_op__pack_to_buffer
+                     (const Calc__FixedOp   *message,
+                      ProtobufCBuffer     *buffer);
+Calc__FixedOp *
+       calc__fixed_op__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   calc__fixed_op__free_unpacked
+                     (Calc__FixedOp *message,
+                      ProtobufCAllocator *allocator);
+/* Calc__FixedValue methods */
+void   calc__fixed_value__init
+                     (Calc__FixedValue         *message);
+size_t calc__fixed_value__get_packed_size
+                     (const Calc__FixedValue   *message);
+size_t calc__fixed_value__pack
+                     (const Calc__FixedValue   *message,
+                      uint8_t             *out);
+size_t calc__fixed_value__pack_to_buffer
+                     (const Calc__FixedValue   *message,
+                      ProtobufCBuffer     *buffer);
+Calc__FixedValue *
+       calc__fixed_value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   calc__fixed_value__free_unpacked
+                     (Calc__FixedValue *message,
+                      ProtobufCAllocator *allocator);
 /* Calc__FactorialRequest methods */
 void   calc__factorial_request__init
                      (Calc__FactorialRequest         *message);
@@ -475,6 +542,12 @@ typedef void (*Calc__FixedBatch_Closure)
 typedef void (*Calc__FixedBatchResult_Closure)
                  (const Calc__FixedBatchResult *message,
                   void *closure_data);
+typedef void (*Calc__FixedOp_Closure)
+                 (const Calc__FixedOp *message,
+                  void *closure_data);
+typedef void (*Calc__FixedValue_Closure)
+                 (const Calc__FixedValue *message,
+                  void *closure_data);
 typedef void (*Calc__FactorialRequest_Closure)
                  (const Calc__FactorialRequest *message,
                   void *closure_data);
@@ -500,6 +573,8 @@ extern const ProtobufCMessageDescriptor calc__float_batch__descriptor;
 extern const ProtobufCMessageDescriptor calc__float_batch_result__descriptor;
 extern const ProtobufCMessageDescriptor calc__fixed_batch__descriptor;
 extern const ProtobufCMessageDescriptor calc__fixed_batch_result__descriptor;
+extern const ProtobufCMessageDescriptor calc__fixed_op__descriptor;
+extern const ProtobufCMessageDescriptor calc__fixed_value__descriptor;
 extern const ProtobufCMessageDescriptor calc__factorial_request__descriptor;
 extern const ProtobufCMessageDescriptor calc__format_request__descriptor;
 extern const ProtobufCMessageDescriptor calc__calculator_response__descriptor;

@@ -245,6 +245,7 @@ class CalcCalculatorOps:
     ADD_CHECKED = 6
     MULTIPLY_CHECKED = 7
     DIVIDE_FLOAT = 8
+    ADD_FIXED = 9
     BATCH_ADD = 10
     BATCH_SUBTRACT = 11
     BATCH_MULTIPLY = 12
@@ -254,7 +255,7 @@ class CalcCalculatorOps:
     BATCH_ADD_FIXED = 16
     FACTORIAL = 20
     FORMAT_NUMBER = 21
-    SCHEMA_HASH = 0x086c0108ffcdbe75
+    SCHEMA_HASH = 0x309bf7042a5b2695
 
 
 class CalcCalculator:
@@ -276,7 +277,7 @@ class CalcCalculator:
         if schema_hash() != CalcCalculatorOps.SCHEMA_HASH:
             raise RuntimeError(
                 f"the native library was built from another calculator.proto: schema hash "
-                f"{schema_hash():#018x}, these bindings expect 0x086c0108ffcdbe75")
+                f"{schema_hash():#018x}, these bindings expect 0x309bf7042a5b2695")
         self.pool = pool or BufferPool()
         self._resp = _Bytes()
         self._resp_ref = ctypes.byref(self._resp)
@@ -375,6 +376,14 @@ class CalcCalculator:
         _encode_scalar(out, 2, "double", b)
         self._send(CalcCalculatorOps.DIVIDE_FLOAT, "DivideFloat", out)
         return _decode_scalar(self._response(), 1, "double")
+
+    def add_fixed(self, a, b):
+        """AddFixed: ADD on sfixed64."""
+        out = bytearray()
+        _encode_scalar(out, 1, "sfixed64", a)
+        _encode_scalar(out, 2, "sfixed64", b)
+        self._send(CalcCalculatorOps.ADD_FIXED, "AddFixed", out)
+        return _decode_scalar(self._response(), 1, "sfixed64")
 
     def batch_add(self, a, b):
         """BatchAdd: ADD on int64[] (varint-packed).

@@ -144,6 +144,8 @@ CODEC(fuzz__u32_batch, Fuzz__U32Batch)
 CODEC(fuzz__f32_batch, Fuzz__F32Batch)
 CODEC(fuzz__i32_batch, Fuzz__I32Batch)
 CODEC(fuzz__scalars, Fuzz__Scalars)
+CODEC(calc__fixed_op, Calc__FixedOp)
+CODEC(calc__fixed_value, Calc__FixedValue)
 
 static const codec codecs[] = {
     CODEC_ROW(calc__binary_op),   CODEC_ROW(calc__value),          CODEC_ROW(calc__batch_operation),
@@ -287,7 +289,8 @@ static void check_echo(const uint8_t *data, size_t len) {
 
 /* Codecs added after the echo target, so that the targets of committed
  * inputs (byte 0 below the old count) keep their meaning. */
-static const codec later_codecs[] = {CODEC_ROW(fuzz__scalars)};
+static const codec later_codecs[] = {CODEC_ROW(fuzz__scalars), CODEC_ROW(calc__fixed_op),
+                                     CODEC_ROW(calc__fixed_value)};
 #define N_LATER (sizeof later_codecs / sizeof later_codecs[0])
 #define ECHO (N_CODECS + N_BATCHES)
 

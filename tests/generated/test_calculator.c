@@ -108,6 +108,59 @@ static void float_op(void **state) {
   assert_true(isnan(float_div(NAN, 1.0)));
 }
 
+static int64_t fixed_add(int64_t a, int64_t b) {
+  Calc__FixedOp req = CALC__FIXED_OP__INIT;
+  req.a = a;
+  req.b = b;
+  cg_bytes resp;
+  assert_int_equal(send(CALC_CALCULATOR_OP_ADD_FIXED, &req.base, &resp), CG_OK);
+  Calc__FixedValue *v = calc__fixed_value__unpack(NULL, resp.len, resp.data);
+  assert_non_null(v);
+  int64_t r = v->value;
+  calc__fixed_value__free_unpacked(v, NULL);
+  return r;
+}
+
+/* AddFixed: the single op over sfixed64 operands. protobuf-c writes the
+ * request and reads the response; the typed host call must agree with the
+ * varint Add on every operand, and bad bytes fail like any request's. */
+static void fixed_width_single_op(void **state) {
+  (void)state;
+  assert_int_equal(fixed_add(7, 5), 12);
+  assert_int_equal(fixed_add(-7, 5), -2);
+  assert_int_equal(fixed_add(INT64_MAX, 1), INT64_MIN); /* WRAP */
+  assert_int_equal(fixed_add(0, 0), 0);                 /* the empty response */
+  cg_bytes resp;
+  assert_int_equal(calc_calculator_dispatch(CALC_CALCULATOR_OP_ADD_FIXED, NULL, 0, &resp), CG_OK);
+  assert_int_equal(resp.len, 0);
+
+  uint64_t seed = 0x9e3779b97f4a7c15ull;
+  for (int i = 0; i < 2000; i++) {
+    int64_t a = (int64_t)xorshift64(&seed), b = (int64_t)xorshift64(&seed);
+    if (i % 3 == 0) a >>= 40, b >>= 33; /* small and negative too */
+    int64_t want = 0, got = 1;
+    assert_int_equal(calc_calculator_invoke_add(a, b, &want), CG_OK);
+    assert_int_equal(calc_calculator_invoke_add_fixed(a, b, &got), CG_OK);
+    assert_true(got == want);
+    assert_true(fixed_add(a, b) == want);
+  }
+
+  static const uint8_t truncated[] = {0x09, 1, 2, 3, 4, 5, 6, 7};              /* 7 of 8 bytes */
+  static const uint8_t wrong_wire[] = {0x08, 0x05};                            /* a as a varint */
+  static const uint8_t later_wins[] = {0x11, 1, 0, 0, 0, 0, 0, 0, 0, 0x09, 2, 0, 0, 0, 0, 0, 0, 0,
+                                       0x11, 3, 0, 0, 0, 0, 0, 0, 0};         /* b, a, b again */
+  fails(calc_calculator_dispatch(CALC_CALCULATOR_OP_ADD_FIXED, truncated, sizeof truncated, &resp),
+        CG_ERR_DECODE, "AddFixed: request is not a valid calc.FixedOp (8 bytes)");
+  fails(calc_calculator_dispatch(CALC_CALCULATOR_OP_ADD_FIXED, wrong_wire, sizeof wrong_wire, &resp),
+        CG_ERR_DECODE, "AddFixed");
+  assert_int_equal(calc_calculator_dispatch(CALC_CALCULATOR_OP_ADD_FIXED, later_wins, sizeof later_wins, &resp),
+                   CG_OK);
+  Calc__FixedValue *v = calc__fixed_value__unpack(NULL, resp.len, resp.data);
+  assert_non_null(v);
+  assert_int_equal(v->value, 5);
+  calc__fixed_value__free_unpacked(v, NULL);
+}
+
 static cg_status batch(uint32_t op, const int64_t *a, size_t na, const int64_t *b, size_t nb,
                        Calc__BatchResult **out) {
   Calc__BatchOperation req = CALC__BATCH_OPERATION__INIT;
@@ -258,7 +311,8 @@ static void names_and_hash(void **state) {
   (void)state;
   assert_string_equal(calc_calculator_op_name(CALC_CALCULATOR_OP_ADD), "Add");
   assert_string_equal(calc_calculator_op_name(21), "FormatNumber");
-  assert_null(calc_calculator_op_name(9));
+  assert_string_equal(calc_calculator_op_name(CALC_CALCULATOR_OP_ADD_FIXED), "AddFixed");
+  assert_null(calc_calculator_op_name(17));
   assert_true(calc_calculator_schema_hash() == CALC_CALCULATOR_SCHEMA_HASH);
   int count = 0;
 #define COUNT(id, ...) count++;
@@ -444,6 +498,7 @@ int main(void) {
       cmocka_unit_test(batch_ops),      cmocka_unit_test(batch_errors),
       cmocka_unit_test(float_batch),    cmocka_unit_test(user_handlers),
       cmocka_unit_test(bad_input),      cmocka_unit_test(names_and_hash),
+      cmocka_unit_test(fixed_width_single_op),
       cmocka_unit_test(host_calls),     cmocka_unit_test(zero_copy_layout_and_view),
       cmocka_unit_test(batch_operands_in_pieces),
       cmocka_unit_test(four_threads),

@@ -15,6 +15,8 @@ void main() {
     expect(calc.divide(-7, 2), -3);
     expect(calc.modulo(-7, 2), -1);
     expect(calc.divideFloat(1, 0), double.infinity);
+    expect(calc.addFixed(-7, 5), -2); // sfixed64 operands: the fastest single op
+    expect(calc.addFixed(0x7fffffffffffffff, 1), -0x8000000000000000);
   });
 
   test('errors carry the status name and the native detail', () {
