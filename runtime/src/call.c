@@ -85,7 +85,7 @@ size_t cg_max_batch(void) { return __atomic_load_n(&limits.max_batch, __ATOMIC_R
 unsigned cg_max_depth(void) { return __atomic_load_n(&limits.max_depth, __ATOMIC_RELAXED); }
 
 cg_status cg_call_start(size_t request_len) {
-  cg__error_set = 0; /* cg_clear_error() */
+  cg__clear_error();
   if (request_len > max_request())
     return cg_fail(CG_ERR_LIMIT, "request of %zu bytes exceeds the limit of %zu bytes",
                    request_len, max_request());

@@ -43,6 +43,6 @@ cg_status cg_fail(cg_status s, const char *fmt, ...) {
   return s;
 }
 
-void cg_clear_error(void) { cg__error_set = 0; }
+void cg_clear_error(void) { cg__clear_error(); }
 
 const char *cg_version(void) { return CALCGEN_VERSION; }

@@ -7,4 +7,7 @@
 /* Set while this thread's error text belongs to the current call. */
 extern _Thread_local int cg__error_set;
 
+/* What cg_clear_error() does, inline for the runtime's own hot path. */
+static inline void cg__clear_error(void) { cg__error_set = 0; }
+
 #endif
