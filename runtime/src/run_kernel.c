@@ -15,7 +15,7 @@ cg_status cg_run_kernel_at(cg_kernel_op kop, cg_elem_type type, cg_overflow over
                            const char *op) {
   cg_kernel_fn fn = cg_kernel(kop, type, overflow);
   if (!fn) return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: no kernel %d for type %d", op, kop, type);
-  size_t es = elem_size[type], chunk = CHUNK_BYTES / es;
+  size_t es = elem_size[type], chunk = es == 8 ? CHUNK_BYTES / 8 : CHUNK_BYTES / 4;
   const unsigned char *pa = a, *pb = b;
   unsigned char *po = out;
   for (size_t done = 0; done < n; done += chunk) {

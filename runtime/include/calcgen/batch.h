@@ -65,8 +65,8 @@ CG_API size_t cg_batch_request_layout(uint8_t *buf, uint32_t field_a, uint32_t f
 
 /* Finds packed field `field` of fixed-width elements in a message and views
  * its payload in place. A field sent in several pieces, or unpacked, gives
- * CG_ERR_INVALID_ARGUMENT (copy it with a decoder instead); an absent field
- * gives n = 0. */
+ * CG_ERR_INVALID_ARGUMENT (copy it with a decoder instead), as does a width
+ * of 0; an absent field gives n = 0. */
 CG_API cg_status cg_packed_view(cg_bytes msg, uint32_t field, size_t width,
                                 const uint8_t **payload, size_t *n);
 
