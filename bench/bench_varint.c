@@ -1,8 +1,8 @@
 /* ns per value of the packed-varint codec, every build this CPU runs
  * (portable, BMI2, AVX-512), in one run: encode (pack), decode (unpack) and
- * count, 1000 int64 values, for three value ranges. These loops are most
- * of path (c) in bench_paths: a batch op packs and unpacks each operand and
- * the result once per side.
+ * count, 1000 int64 values, for five value ranges (the last two with
+ * negative values, 10 bytes each). These loops are most of path (c) in bench_paths: a batch
+ * op packs and unpacks each operand and the result once per side.
  *
  *   bench_varint [--quick] */
 #include <stdio.h>
@@ -28,15 +28,22 @@ int main(int argc, char **argv) {
   static const struct {
     const char *name;
     int bits;
-  } ranges[] = {{"[0, 2^14)", 14}, {"[0, 2^32)", 32}, {"[0, 2^63)", 63}};
+  } ranges[] = {{"[0, 2^14)", 14}, {"[0, 2^32)", 32}, {"[0, 2^63)", 63}, {"[-2^31, 0)", -31},
+                {"[-2^31, 2^31)", 0}};
   long reps = quick ? 2000 : 20000;
   printf("ns/value, %d int64 values; bytes: the packed size\n", N);
-  printf("%-8s %-10s %8s %8s %8s %8s\n", "build", "range", "bytes", "pack", "unpack", "count");
+  printf("%-8s %-14s %8s %8s %8s %8s\n", "build", "range", "bytes", "pack", "unpack", "count");
   for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
     uint64_t x = 0x2545F4914F6CDD1Dull;
     for (int i = 0; i < N; i++) {
       x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-      values[i] = (int64_t)(x & ((1ull << ranges[r].bits) - 1));
+      int bits = ranges[r].bits;
+      if (bits > 0)
+        values[i] = (int64_t)(x & ((1ull << bits) - 1));
+      else if (bits < 0) /* negative: 10-byte varints */
+        values[i] = -1 - (int64_t)(x & ((1ull << -bits) - 1));
+      else /* signs mixed at random: 10-byte and 5-byte varints */
+        values[i] = (int64_t)(int32_t)(uint32_t)x;
     }
     for (size_t b = 0; b < cg__varint_build_count; b++) {
       const cg__varint_build *build = &cg__varint_builds[b];
@@ -50,7 +57,7 @@ int main(int argc, char **argv) {
       double pack = best_ns(do_pack, NULL, reps, 5) / N;
       double unpack = best_ns(do_unpack, NULL, reps, 5) / N;
       double count = best_ns(do_count, NULL, reps, 5) / N;
-      printf("%-8s %-10s %8zu %8.3f %8.3f %8.3f\n", build->name, ranges[r].name, len, pack, unpack, count);
+      printf("%-8s %-14s %8zu %8.3f %8.3f %8.3f\n", build->name, ranges[r].name, len, pack, unpack, count);
     }
   }
   printf("active build: %s\n", cg_varint_active());

@@ -70,6 +70,15 @@ static inline uint64_t stops8(const uint8_t *p) {
 }
 
 
+/* A 9- or 10-byte varint at p: eight 7-bit groups, the ninth byte's 7
+ * bits, and of a tenth byte only its lowest bit (the rest is past bit 63,
+ * dropped as cg_varint_value drops it). */
+static inline uint64_t long_value(const uint8_t *p, size_t l) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return SQUEEZE(w, 8) | (uint64_t)(p[8] & 0x7f) << 56 | (l == 10 ? (uint64_t)p[9] << 63 : 0);
+}
+
 /* Element conversions per kind: cg__varint_element / cg__varint_store
  * (varint_table.h), with the kind a constant in each expansion below. */
 
@@ -205,7 +214,7 @@ static inline int take4(cg_varint_kind kind, const uint8_t *p, size_t base, uint
           memcpy(&w, p + start, 8);                                            \
           v = SQUEEZE(w, (unsigned)l);                                         \
         } else if (l <= 10) {                                                  \
-          v = cg_varint_value(p + start, l);                                   \
+          v = long_value(p + start, l);                                        \
         } else {                                                               \
           return SIZE_MAX;                                                     \
         }                                                                      \
@@ -236,7 +245,19 @@ static size_t unpack(cg_varint_kind kind, const uint8_t *p, size_t len, void *ou
   }
 }
 
-/* One varint at p; p needs 8 bytes of room past the varint's end. */
+/* One varint at p; p needs 8 bytes of room past the varint's end. A
+ * value of 2^56 or more (9 or 10 bytes: every negative int64 and int32)
+ * is eight bytes that all continue, then its top 8 bits as they are (bit
+ * 63 doubles as the ninth byte's continuation bit) and a last byte of 1
+ * (written for 9 bytes too, into the room past the end). */
+static __attribute__((noinline, cold)) uint8_t *put_long(uint8_t *p, uint64_t v) {
+  uint64_t x = SPREAD(v) | 0x8080808080808080ull;
+  memcpy(p, &x, 8);
+  p[8] = (uint8_t)(v >> 56);
+  p[9] = 1;
+  return p + 9 + (v >> 63);
+}
+
 static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64_t v) {
   unsigned l = len_of(v);
   if (__builtin_expect(l <= 8, 1)) {
@@ -244,12 +265,9 @@ static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64
     memcpy(p, &x, 8);
     return p + l;
   }
-  while (v >= 0x80) {
-    *p++ = (uint8_t)(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = (uint8_t)v;
-  return p;
+  /* Out of line and cold: inline, or merely not cold, the compiler laid
+   * out the short loop differently and it ran 0.72 ns/value, not 0.56. */
+  return put_long(p, v);
 }
 
 #define PACK(KIND)                                                             \
