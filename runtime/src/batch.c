@@ -259,7 +259,8 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
     q += cg_wire_pack_varints(varint_kind[s->codec], scratch, len, q);
   }
   size_t payload_len = (size_t)(q - payload);
-  uint8_t head[HEADER_MAX], *h = cg_write_tag(head, s->field_out, CG_WIRE_LEN);
+  /* room past HEADER_MAX: GCC cannot see that tag and length fit in 10 */
+  uint8_t head[HEADER_MAX + 6], *h = cg_write_tag(head, s->field_out, CG_WIRE_LEN);
   size_t hl = (size_t)(cg_write_varint(h, payload_len) - head);
   memcpy(payload - hl, head, hl);
   *resp = (cg_bytes){payload - hl, hl + payload_len};
