@@ -89,6 +89,17 @@ static inline uint64_t stops64(const uint8_t *p) {
   uint32_t hi = (uint32_t)_mm256_movemask_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32)));
   return ~((uint64_t)hi << 32 | lo);
 }
+#elif defined(__SSE2__)
+/* Every x86-64 CPU has SSE2: four 16-byte byte masks, not eight multiplies
+ * (the portable build's unpack of 10-byte varints: 2.7 -> 2.0 ns/value). */
+#include <emmintrin.h>
+static inline uint64_t stops64(const uint8_t *p) {
+  uint64_t m = 0;
+  for (int k = 0; k < 4; k++)
+    m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k)))
+         << (16 * k);
+  return ~m;
+}
 #else
 static inline uint64_t stops64(const uint8_t *p) {
   uint64_t m = 0;
@@ -250,7 +261,16 @@ static size_t unpack(cg_varint_kind kind, const uint8_t *p, size_t len, void *ou
  * is eight bytes that all continue, then its top 8 bits as they are (bit
  * 63 doubles as the ninth byte's continuation bit) and a last byte of 1
  * (written for 9 bytes too, into the room past the end). */
-static __attribute__((noinline, cold)) uint8_t *put_long(uint8_t *p, uint64_t v) {
+/* How the long path sits in the pack loop, measured on each build: with
+ * BMI2 out of line and cold (inline, or merely not cold, the compiler laid
+ * out the short loop differently and it ran 0.72 ns/value, not 0.56); in
+ * the portable build inline (there the call cost the short loop 6%). */
+#if VARINT_BMI2
+#define LONG_PATH __attribute__((noinline, cold))
+#else
+#define LONG_PATH inline __attribute__((always_inline))
+#endif
+static LONG_PATH uint8_t *put_long(uint8_t *p, uint64_t v) {
   uint64_t x = SPREAD(v) | 0x8080808080808080ull;
   memcpy(p, &x, 8);
   p[8] = (uint8_t)(v >> 56);
@@ -265,8 +285,6 @@ static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64
     memcpy(p, &x, 8);
     return p + l;
   }
-  /* Out of line and cold: inline, or merely not cold, the compiler laid
-   * out the short loop differently and it ran 0.72 ns/value, not 0.56. */
   return put_long(p, v);
 }
 
@@ -275,7 +293,14 @@ static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64
     uint8_t *p = out;                                                          \
     size_t i = 0;                                                              \
     PACK_GROUPS(KIND)                                                          \
-    for (; i < n; i++) p = put_one(p, cg__varint_element(KIND, in, i));                            \
+    /* Two per step: 0.51 against 0.56-0.72 ns/value with BMI2 (one per    \
+     * step ran at either speed by where the loop fell in the binary), 1.09 \
+     * against 1.21 portable. */                                            \
+    for (; i + 2 <= n; i += 2) {                                               \
+      p = put_one(p, cg__varint_element(KIND, in, i));                         \
+      p = put_one(p, cg__varint_element(KIND, in, i + 1));                     \
+    }                                                                          \
+    for (; i < n; i++) p = put_one(p, cg__varint_element(KIND, in, i));       \
     return (size_t)(p - out);                                                  \
   }
 
