@@ -36,7 +36,7 @@ static inline uint64_t spread(uint64_t x) {
   return (x & 0x007f007f007f007full) | ((x & 0x3f803f803f803f80ull) << 1);
 }
 #define SQUEEZE(w, l) squeeze((w), (l))
-#define CTZ64(m) ((size_t)__builtin_ctzll(m))
+#define CTZ64(m) ((unsigned)__builtin_ctzll(m)) /* unsigned: no sign extension */
 /* stops8() has at most one bit per byte position in its low byte. */
 static inline unsigned popcount8(uint64_t x) {
   x = x - ((x >> 1) & 0x55);
@@ -70,13 +70,14 @@ static inline uint64_t stops8(const uint8_t *p) {
 }
 
 
-/* A 9- or 10-byte varint at p: eight 7-bit groups, the ninth byte's 7
- * bits, and of a tenth byte only its lowest bit (the rest is past bit 63,
- * dropped as cg_varint_value drops it). */
-static inline uint64_t long_value(const uint8_t *p, size_t l) {
+/* A 9- or 10-byte varint at p (p[9] readable either way): eight 7-bit
+ * groups, the ninth byte's 7 bits, and bit 63 from a tenth byte's lowest
+ * bit when the ninth continues (the rest of it is past bit 63, dropped as
+ * cg_varint_value drops it). No branch on the length. */
+static inline uint64_t long_value(const uint8_t *p) {
   uint64_t w;
   memcpy(&w, p, 8);
-  return SQUEEZE(w, 8) | (uint64_t)(p[8] & 0x7f) << 56 | (l == 10 ? (uint64_t)p[9] << 63 : 0);
+  return SQUEEZE(w, 8) | (uint64_t)(p[8] & 0x7f) << 56 | (uint64_t)(p[8] >> 7 & p[9] & 1) << 63;
 }
 
 /* Element conversions per kind: cg__varint_element / cg__varint_store
@@ -227,7 +228,7 @@ static inline int take4(cg_varint_kind kind, const uint8_t *p, size_t base, uint
           memcpy(&w, p + start, 8);                                            \
           v = SQUEEZE(w, (unsigned)l);                                         \
         } else if (l <= 10) {                                                  \
-          v = long_value(p + start, l);                                        \
+          v = long_value(p + start);                                           \
         } else {                                                               \
           return SIZE_MAX;                                                     \
         }                                                                      \
