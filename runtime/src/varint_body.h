@@ -70,14 +70,15 @@ static inline uint64_t stops8(const uint8_t *p) {
 }
 
 
-/* A 9- or 10-byte varint at p (p[9] readable either way): eight 7-bit
- * groups, the ninth byte's 7 bits, and bit 63 from a tenth byte's lowest
- * bit when the ninth continues (the rest of it is past bit 63, dropped as
- * cg_varint_value drops it). No branch on the length. */
-static inline uint64_t long_value(const uint8_t *p) {
+/* A varint of l = 9 or 10 bytes at p: eight 7-bit groups, the ninth
+ * byte's 7 bits, and of a tenth byte only its lowest bit (the rest is past
+ * bit 63, dropped as cg_varint_value drops it). The choice on l beat a
+ * branch-free form on all-negative arrays (2.0 against 2.2 ns/value
+ * portable), where every varint has 10 bytes. */
+static inline uint64_t long_value(const uint8_t *p, size_t l) {
   uint64_t w;
   memcpy(&w, p, 8);
-  return SQUEEZE(w, 8) | (uint64_t)(p[8] & 0x7f) << 56 | (uint64_t)(p[8] >> 7 & p[9] & 1) << 63;
+  return SQUEEZE(w, 8) | (uint64_t)(p[8] & 0x7f) << 56 | (l == 10 ? (uint64_t)p[9] << 63 : 0);
 }
 
 /* Element conversions per kind: cg__varint_element / cg__varint_store
@@ -228,7 +229,7 @@ static inline int take4(cg_varint_kind kind, const uint8_t *p, size_t base, uint
           memcpy(&w, p + start, 8);                                            \
           v = SQUEEZE(w, (unsigned)l);                                         \
         } else if (l <= 10) {                                                  \
-          v = long_value(p + start);                                           \
+          v = long_value(p + start, l);                                        \
         } else {                                                               \
           return SIZE_MAX;                                                     \
         }                                                                      \
@@ -259,21 +260,11 @@ static size_t unpack(cg_varint_kind kind, const uint8_t *p, size_t len, void *ou
   }
 }
 
-/* One varint at p; p needs 8 bytes of room past the varint's end. A
- * value of 2^56 or more (9 or 10 bytes: every negative int64 and int32)
- * is eight bytes that all continue, then its top 8 bits as they are (bit
- * 63 doubles as the ninth byte's continuation bit) and a last byte of 1
+/* A value of 2^56 or more (9 or 10 bytes: every negative int64 and int32):
+ * eight bytes that all continue, then its top 8 bits as they are (bit 63
+ * doubles as the ninth byte's continuation bit) and a last byte of 1
  * (written for 9 bytes too, into the room past the end). */
-/* How the long path sits in the pack loop, measured on each build: with
- * BMI2 out of line and cold (inline, or merely not cold, the compiler laid
- * out the short loop differently and it ran 0.72 ns/value, not 0.56); in
- * the portable build inline (there the call cost the short loop 6%). */
-#if VARINT_BMI2
-#define LONG_PATH __attribute__((noinline, cold))
-#else
-#define LONG_PATH inline __attribute__((always_inline))
-#endif
-static LONG_PATH uint8_t *put_long(uint8_t *p, uint64_t v) {
+static inline __attribute__((always_inline)) uint8_t *put_long(uint8_t *p, uint64_t v) {
   uint64_t x = SPREAD(v) | 0x8080808080808080ull;
   memcpy(p, &x, 8);
   p[8] = (uint8_t)(v >> 56);
@@ -281,6 +272,7 @@ static LONG_PATH uint8_t *put_long(uint8_t *p, uint64_t v) {
   return p + 9 + (v >> 63);
 }
 
+/* One varint at p; p needs 8 bytes of room past the varint's end. */
 static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64_t v) {
   unsigned l = len_of(v);
   if (__builtin_expect(l <= 8, 1)) {
@@ -297,8 +289,10 @@ static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64
     size_t i = 0;                                                              \
     PACK_GROUPS(KIND)                                                          \
     /* Two per step: 0.51 against 0.56-0.72 ns/value with BMI2 (one per    \
-     * step ran at either speed by where the loop fell in the binary), 1.09 \
-     * against 1.21 portable. */                                            \
+     * step ran at either speed by where the loop fell in the binary, and   \
+     * slower still with the long path inline), 1.09 against 1.21 portable. \
+     * Values of 9 and 10 bytes: 0.79 with BMI2, 1.36 portable (2.7 as a    \
+     * byte loop). */                                                       \
     for (; i + 2 <= n; i += 2) {                                               \
       p = put_one(p, cg__varint_element(KIND, in, i));                         \
       p = put_one(p, cg__varint_element(KIND, in, i + 1));                     \
