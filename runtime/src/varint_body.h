@@ -110,10 +110,23 @@ static inline uint64_t stops64(const uint8_t *p) {
 }
 #endif
 
+#if !VARINT_BMI2 && defined(__SSE2__)
+/* Bits set in x, without the POPCNT instruction (not in baseline x86-64). */
+static inline unsigned popcount64(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ull);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+  return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+#define POPCOUNT64(x) popcount64(x)
+#elif VARINT_BMI2
+#define POPCOUNT64(x) ((unsigned)__builtin_popcountll(x))
+#endif
+
 static size_t count(const uint8_t *p, size_t len) {
   size_t n = 0, i = 0;
-#if VARINT_BMI2
-  for (; i + 64 <= len; i += 64) n += (size_t)__builtin_popcountll(stops64(p + i));
+#ifdef POPCOUNT64 /* 64 bytes at a time where stops64 is cheap (byte masks) */
+  for (; i + 64 <= len; i += 64) n += POPCOUNT64(stops64(p + i));
 #endif
   for (; i + 8 <= len; i += 8) n += (size_t)POPCOUNT(stops8(p + i));
   for (; i < len; i++) n += p[i] < 0x80;
