@@ -80,15 +80,23 @@ static int has_avx512(void) {
 #endif
 
 #if CG_X86
-/* The BMI2 varint build: pext/pdep are fast everywhere BMI2 exists except on
- * AMD before Zen 3 (family 0x19), where they are microcoded at ~18 cycles or
- * more. It also needs AVX2 (and the OS saving its state). */
+/* The AVX2 varint build: AVX2 (and the OS saving its state), BMI1, LZCNT and
+ * POPCNT; every CPU with AVX2 has them. */
+static int has_varint_avx2(void) {
+  unsigned a, b, c, d;
+  if (!has_avx2()) return 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_BMI)) return 0;
+  if (!__get_cpuid(0x80000001, &a, &b, &c, &d) || !(c & bit_LZCNT)) return 0;
+  return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_POPCNT);
+}
+
+/* The BMI2 varint build: the AVX2 one plus pext/pdep, which are fast
+ * everywhere BMI2 exists except on AMD before Zen 3 (family 0x19), where
+ * they are microcoded at ~18 cycles or more (those get the AVX2 build). */
 static int fast_bmi2(void) {
   unsigned a, b, c, d;
-  if (!has_avx2()) return 0; /* the BMI2 build uses AVX2 byte masks too */
-  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_BMI2) || !(b & bit_BMI)) return 0;
-  if (!__get_cpuid(0x80000001, &a, &b, &c, &d) || !(c & bit_LZCNT)) return 0;
-  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_POPCNT)) return 0;
+  if (!has_varint_avx2()) return 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_BMI2)) return 0;
   unsigned vendor[3];
   __get_cpuid(0, &a, &vendor[0], &vendor[2], &vendor[1]);
   if (memcmp(vendor, "AuthenticAMD", 12) == 0) {
@@ -206,13 +214,15 @@ cg_kernel_fn cg_kernel_for_isa(const char *name, cg_kernel_op op, cg_elem_type t
 static pthread_once_t varint_once = PTHREAD_ONCE_INIT;
 static const cg__varint_table *varint_ops;
 
-/* The best build this CPU runs; CALCGEN_VARINT=generic or =bmi2 caps it
- * (for tests and comparisons). */
+/* The best build this CPU runs; CALCGEN_VARINT=generic, =avx2 or =bmi2 caps
+ * it (for tests and comparisons). */
 static void resolve_varint(void) {
   varint_ops = &cg__varint_generic;
 #if CG_X86 && CG_HAVE_BMI2
   const char *forced = getenv("CALCGEN_VARINT");
   if (forced && strcmp(forced, "generic") == 0) return;
+  if (has_varint_avx2()) varint_ops = &cg__varint_avx2;
+  if (forced && strcmp(forced, "avx2") == 0) return;
   if (fast_bmi2()) varint_ops = &cg__varint_bmi2;
 #if CG_HAVE_VARINT_AVX512
   if (forced && strcmp(forced, "bmi2") == 0) return;
@@ -224,6 +234,7 @@ static void resolve_varint(void) {
 int cg__varint_usable(const cg__varint_table *t) {
   if (t == &cg__varint_generic) return 1;
 #if CG_X86 && CG_HAVE_BMI2
+  if (t == &cg__varint_avx2) return has_varint_avx2();
   if (t == &cg__varint_bmi2) return fast_bmi2();
 #if CG_HAVE_VARINT_AVX512
   if (t == &cg__varint_avx512) return has_varint_avx512();
@@ -247,6 +258,7 @@ const char *cg_isa_active(void) { return get_active()->name; }
 const cg__varint_build cg__varint_builds[] = {
     {"generic", &cg__varint_generic},
 #if CG_X86 && CG_HAVE_BMI2
+    {"avx2", &cg__varint_avx2},
     {"bmi2", &cg__varint_bmi2},
 #if CG_HAVE_VARINT_AVX512
     {"avx512", &cg__varint_avx512},

@@ -140,6 +140,7 @@ static inline size_t decode_window(cg_varint_kind kind, const uint8_t *src, size
   }
 
 #define VARINT_TABLE cg__varint_avx512
+#define VARINT_AVX2 1
 #define VARINT_BMI2 1
 #include "varint_body.h"
 

@@ -38,6 +38,7 @@ typedef struct cg__varint_table {
 } cg__varint_table;
 
 extern const cg__varint_table cg__varint_generic;
+extern const cg__varint_table cg__varint_avx2;
 extern const cg__varint_table cg__varint_bmi2;
 extern const cg__varint_table cg__varint_avx512;
 

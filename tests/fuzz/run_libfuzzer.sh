@@ -27,16 +27,18 @@ case "$target" in
   arena) sources="$src/tests/fuzz/fuzz_arena.c" ;;
   *) echo "unknown target $target"; exit 2 ;;
 esac
-# The x86-64 varint builds (BMI2, AVX-512) go in as well, each compiled with
-# only its own flags as in the library, so the run covers the codec this CPU
-# picks; where clang lacks the flags the portable build alone is used.
+# The x86-64 varint builds (AVX2, BMI2, AVX-512) go in as well, each compiled
+# with only its own flags as in the library, so the run covers the codec this
+# CPU picks (CALCGEN_VARINT caps it, as in the library); where clang lacks the
+# flags the portable build alone is used.
 defs="" objs=""
 cflags="-std=gnu17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -I$src/runtime/include -I$work"
 if [ "$(uname -m)" = x86_64 ]; then
-  bmi2="-mbmi -mbmi2 -mlzcnt -mpopcnt -mavx2"
+  avx2="-mbmi -mlzcnt -mpopcnt -mavx2" bmi2="-mbmi -mbmi2 -mlzcnt -mpopcnt -mavx2"
   # shellcheck disable=SC2086
-  if clang $cflags $bmi2 -c "$rt/varint_bmi2.c" -o "$work/varint_bmi2.o" 2>/dev/null; then
-    defs="-DCG_HAVE_BMI2=1" objs="$work/varint_bmi2.o"
+  if clang $cflags $avx2 -c "$rt/varint_avx2.c" -o "$work/varint_avx2.o" 2>/dev/null &&
+     clang $cflags $bmi2 -c "$rt/varint_bmi2.c" -o "$work/varint_bmi2.o" 2>/dev/null; then
+    defs="-DCG_HAVE_BMI2=1" objs="$work/varint_avx2.o $work/varint_bmi2.o"
     avx512="$bmi2 -mavx512f -mavx512bw -mavx512cd -mavx512vbmi -mavx512vbmi2"
     # shellcheck disable=SC2086
     if clang $cflags $avx512 -c "$rt/varint_avx512.c" -o "$work/varint_avx512.o" 2>/dev/null; then

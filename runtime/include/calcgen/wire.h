@@ -170,8 +170,9 @@ static inline int cg_read_field(const uint8_t **pp, const uint8_t *end, cg_field
   return 1;
 }
 
-/* The packed-varint codec build in use: "generic", "bmi2" or "avx512"
- * (chosen once for this CPU; CALCGEN_VARINT=generic or =bmi2 caps it). */
+/* The packed-varint codec build in use: "generic", "avx2", "bmi2" or
+ * "avx512" (chosen once for this CPU; CALCGEN_VARINT=generic, =avx2 or
+ * =bmi2 caps it). */
 CG_API const char *cg_varint_active(void);
 
 /* Number of varints in packed bytes (bytes with the top bit clear), as

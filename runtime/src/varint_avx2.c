@@ -1,0 +1,78 @@
+/* Packed varints with AVX2, BMI1, LZCNT and POPCNT but not pext/pdep: for
+ * CPUs that have BMI2 only in microcode (AMD before Zen 3, where pext and
+ * pdep take 18 cycles or more) and so would otherwise get the portable
+ * build. Built with these flags only, used only where the CPU has them
+ * (cpu.c).
+ *
+ * Decoding is the BMI2 build's: terminators from AVX2 byte masks, four
+ * varints per step in vector lanes; the few decoded one at a time squeeze
+ * their 7-bit groups with shifts. Encoding spreads the 7-bit groups of four
+ * values into bytes with vector shifts (what pdep does one value at a time),
+ * then stores each value's 8 bytes with its continuation bits. */
+#include <immintrin.h>
+#include <stdint.h>
+
+#include "calcgen/wire.h"
+
+/* Four elements as the 64-bit values to encode. */
+static inline __m256i load4(cg_varint_kind kind, const void *in, size_t i) {
+  switch (kind) {
+    case CG_VARINT_INT32:
+      return _mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(const void *)((const int32_t *)in + i)));
+    case CG_VARINT_UINT32:
+      return _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(const void *)((const int32_t *)in + i)));
+    case CG_VARINT_SINT32: {
+      __m128i x = _mm_loadu_si128((const __m128i *)(const void *)((const int32_t *)in + i));
+      return _mm256_cvtepu32_epi64(_mm_xor_si128(_mm_slli_epi32(x, 1), _mm_srai_epi32(x, 31)));
+    }
+    case CG_VARINT_SINT64: {
+      __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)((const int64_t *)in + i));
+      __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), x); /* no 64-bit arithmetic shift */
+      return _mm256_xor_si256(_mm256_slli_epi64(x, 1), sign);
+    }
+    default:
+      return _mm256_loadu_si256((const __m256i *)(const void *)((const int64_t *)in + i));
+  }
+}
+
+/* Encodes four values at p; defined after varint_body.h, whose tables and
+ * long-value encoder it uses. */
+static inline uint8_t *pack4(__m256i v, uint8_t *p);
+
+#define PACK_GROUPS(KIND)                                                      \
+  for (; i + 4 <= n; i += 4) p = pack4(load4(KIND, in, i), p);
+
+#define VARINT_TABLE cg__varint_avx2
+#define VARINT_AVX2 1
+#define VARINT_BMI2 0
+#include "varint_body.h"
+
+/* The spread covers bits 0-55: all of a value below 2^56, and the first
+ * eight bytes of a longer one, which put_long's tail completes. */
+static inline uint8_t *pack4(__m256i v, uint8_t *p) {
+  /* 7-bit groups to bytes: 28-bit halves, then 14-bit quarters, then bytes */
+  __m256i x = _mm256_or_si256(_mm256_and_si256(v, _mm256_set1_epi64x(0x000000000fffffffll)),
+                              _mm256_slli_epi64(_mm256_and_si256(v, _mm256_set1_epi64x(0x00fffffff0000000ll)), 4));
+  x = _mm256_or_si256(_mm256_and_si256(x, _mm256_set1_epi64x(0x00003fff00003fffll)),
+                      _mm256_slli_epi64(_mm256_and_si256(x, _mm256_set1_epi64x(0x0fffc0000fffc000ll)), 2));
+  x = _mm256_or_si256(_mm256_and_si256(x, _mm256_set1_epi64x(0x007f007f007f007fll)),
+                      _mm256_slli_epi64(_mm256_and_si256(x, _mm256_set1_epi64x(0x3f803f803f803f80ll)), 1));
+  uint64_t w[4], value[4];
+  _mm256_storeu_si256((__m256i *)(void *)w, x);
+  _mm256_storeu_si256((__m256i *)(void *)value, v);
+  /* No branch on the length (signs mixed at random would mispredict half
+   * the time): a long value's eight continuing bytes or a short one's
+   * bytes, then the long tail, which a short value's successors overwrite
+   * (it lands in the room past its end). */
+  for (int k = 0; k < 4; k++) {
+    uint64_t v = value[k];
+    int is_long = (v >> 56) != 0;
+    unsigned l = (71u - (unsigned)_lzcnt_u64(w[k] | 1)) >> 3; /* up to the top nonzero byte */
+    uint64_t out = w[k] | (is_long ? 0x8080808080808080ull : cont_bits[l]);
+    uint16_t tail = (uint16_t)((v >> 56) | 0x100); /* bytes 8 and 9: the top bits, then 1 */
+    memcpy(p, &out, 8);
+    memcpy(p + 8, &tail, 2);
+    p += is_long ? 9 + (v >> 63) : l;
+  }
+  return p;
+}
