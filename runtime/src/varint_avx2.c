@@ -35,8 +35,8 @@ static inline __m256i load4(cg_varint_kind kind, const void *in, size_t i) {
   }
 }
 
-/* Encodes four values at p; defined after varint_body.h, whose tables and
- * long-value encoder it uses. */
+/* Encodes four values at p (which needs 10 bytes of room past the last);
+ * defined after varint_body.h, whose continuation-bit table it reads. */
 static inline uint8_t *pack4(__m256i v, uint8_t *p);
 
 #define PACK_GROUPS(KIND)                                                      \
@@ -48,7 +48,8 @@ static inline uint8_t *pack4(__m256i v, uint8_t *p);
 #include "varint_body.h"
 
 /* The spread covers bits 0-55: all of a value below 2^56, and the first
- * eight bytes of a longer one, which put_long's tail completes. */
+ * eight bytes of a longer one (9 or 10 bytes), whose last two are its top
+ * 8 bits (bit 63 doubling as the ninth byte's continuation bit) and 1. */
 static inline uint8_t *pack4(__m256i v, uint8_t *p) {
   /* 7-bit groups to bytes: 28-bit halves, then 14-bit quarters, then bytes */
   __m256i x = _mm256_or_si256(_mm256_and_si256(v, _mm256_set1_epi64x(0x000000000fffffffll)),
@@ -65,14 +66,14 @@ static inline uint8_t *pack4(__m256i v, uint8_t *p) {
    * bytes, then the long tail, which a short value's successors overwrite
    * (it lands in the room past its end). */
   for (int k = 0; k < 4; k++) {
-    uint64_t v = value[k];
-    int is_long = (v >> 56) != 0;
+    uint64_t u = value[k];
+    int is_long = (u >> 56) != 0;
     unsigned l = (71u - (unsigned)_lzcnt_u64(w[k] | 1)) >> 3; /* up to the top nonzero byte */
     uint64_t out = w[k] | (is_long ? 0x8080808080808080ull : cont_bits[l]);
-    uint16_t tail = (uint16_t)((v >> 56) | 0x100); /* bytes 8 and 9: the top bits, then 1 */
+    uint16_t tail = (uint16_t)((u >> 56) | 0x100); /* bytes 8 and 9 */
     memcpy(p, &out, 8);
     memcpy(p + 8, &tail, 2);
-    p += is_long ? 9 + (v >> 63) : l;
+    p += is_long ? 9 + (u >> 63) : l;
   }
   return p;
 }

@@ -295,16 +295,12 @@ static size_t unpack(cg_varint_kind kind, const uint8_t *p, size_t len, void *ou
  * eight bytes that all continue, then its top 8 bits as they are (bit 63
  * doubles as the ninth byte's continuation bit) and a last byte of 1
  * (written for 9 bytes too, into the room past the end). */
-static inline __attribute__((always_inline)) uint8_t *put_long_spread(uint8_t *p, uint64_t spread,
-                                                                       uint64_t v) {
-  uint64_t x = spread | 0x8080808080808080ull;
+static inline __attribute__((always_inline)) uint8_t *put_long(uint8_t *p, uint64_t v) {
+  uint64_t x = SPREAD(v) | 0x8080808080808080ull;
   memcpy(p, &x, 8);
   p[8] = (uint8_t)(v >> 56);
   p[9] = 1;
   return p + 9 + (v >> 63);
-}
-static inline __attribute__((always_inline)) uint8_t *put_long(uint8_t *p, uint64_t v) {
-  return put_long_spread(p, SPREAD(v), v);
 }
 
 /* One varint at p; p needs 8 bytes of room past the varint's end. */
