@@ -28,10 +28,27 @@ static cg_status bad_request(const cg_batch_spec *s, size_t len) {
   return cg_fail(CG_ERR_DECODE, "%s: request is not a valid %s (%zu bytes)", s->op, s->request, len);
 }
 
+/* Counts one packed piece of an operand (data, len) and keeps it as the
+ * last; 0 when its payload is malformed: a fixed-width one not a whole
+ * number of elements, a varint one whose last varint runs past its end
+ * (protobuf-c rejects that even when no element is complete). */
+static int add_piece(const cg_batch_spec *s, operand *o, const uint8_t *data, size_t len) {
+  if (is_fixed(s->codec)) {
+    size_t w = elem_size[s->codec]; /* 4 or 8: a mask and a shift, not a division */
+    if (len & (w - 1)) return 0;
+    o->count += w == 8 ? len >> 3 : len >> 2;
+  } else {
+    if (len && (data[len - 1] & 0x80)) return 0;
+    o->bytes += len; /* counted (or bounded) in gather() */
+  }
+  o->data = data;
+  o->len = len;
+  return 1;
+}
+
 /* Pass 1: frame every field, count the operands' elements. */
 static cg_status scan(const cg_batch_spec *s, const uint8_t *req, size_t len, operand ops[2]) {
   const uint8_t *p = req, *end = req + len;
-  size_t w = elem_size[s->codec];
   while (p < end) {
     cg_field f;
     if (!cg_read_field(&p, end, &f)) return bad_request(s, len);
@@ -40,17 +57,7 @@ static cg_status scan(const cg_batch_spec *s, const uint8_t *req, size_t len, op
     operand *o = &ops[k];
     o->pieces++;
     if (f.wire == CG_WIRE_LEN) {
-      if (is_fixed(s->codec)) {
-        if (f.len % w) return bad_request(s, len);
-        o->count += f.len / w;
-      } else {
-        /* The last varint must end inside the field (protobuf-c rejects it
-         * even when no element is complete). */
-        if (f.len && (f.data[f.len - 1] & 0x80)) return bad_request(s, len);
-        o->bytes += f.len; /* counted (or bounded) in gather() */
-      }
-      o->data = f.data;
-      o->len = f.len;
+      if (!add_piece(s, o, f.data, f.len)) return bad_request(s, len);
     } else if (f.wire == elem_wire[s->codec]) {
       o->count++;
       o->unpacked = 1;
@@ -97,22 +104,10 @@ framed: /* lengths as cg_read_field (and protobuf-c) take them: 5 bytes, INT_MAX
   return 1;
 }
 
-/* Counts one packed piece of an operand as scan() would; 0 when scan()
- * would reject it (a fixed-width payload not a whole number of elements,
- * a varint payload whose last varint runs past its end). */
+/* One packed piece as scan() counts it, into a zeroed operand. */
 static int take_piece(const cg_batch_spec *s, operand *o, const uint8_t *data, size_t len) {
   o->pieces = 1;
-  o->data = data;
-  o->len = len;
-  if (is_fixed(s->codec)) {
-    size_t w = elem_size[s->codec]; /* 4 or 8: a mask and a shift, not a division */
-    if (len & (w - 1)) return 0;
-    o->count = w == 8 ? len >> 3 : len >> 2;
-  } else {
-    if (len && (data[len - 1] & 0x80)) return 0;
-    o->bytes = len;
-  }
-  return 1;
+  return add_piece(s, o, data, len);
 }
 
 /* Pass 1 for the usual request, exactly field a then field b, each one
