@@ -70,9 +70,8 @@ static inline uint8_t *pack4(__m256i v, uint8_t *p) {
     int is_long = (u >> 56) != 0;
     unsigned l = (71u - (unsigned)_lzcnt_u64(w[k] | 1)) >> 3; /* up to the top nonzero byte */
     uint64_t out = w[k] | (is_long ? 0x8080808080808080ull : cont_bits[l]);
-    uint16_t tail = (uint16_t)((u >> 56) | 0x100); /* bytes 8 and 9 */
     memcpy(p, &out, 8);
-    memcpy(p + 8, &tail, 2);
+    put_long_tail(p, u);
     p += is_long ? 9 + (u >> 63) : l;
   }
   return p;

@@ -295,11 +295,14 @@ static size_t unpack(cg_varint_kind kind, const uint8_t *p, size_t len, void *ou
  * eight bytes that all continue, then its top 8 bits as they are (bit 63
  * doubles as the ninth byte's continuation bit) and a last byte of 1
  * (written for 9 bytes too, into the room past the end). */
+static inline void put_long_tail(uint8_t *p, uint64_t v) {
+  uint16_t tail = (uint16_t)((v >> 56) | 0x100); /* bytes 8 and 9 */
+  memcpy(p + 8, &tail, 2);
+}
 static inline __attribute__((always_inline)) uint8_t *put_long(uint8_t *p, uint64_t v) {
   uint64_t x = SPREAD(v) | 0x8080808080808080ull;
   memcpy(p, &x, 8);
-  p[8] = (uint8_t)(v >> 56);
-  p[9] = 1;
+  put_long_tail(p, v);
   return p + 9 + (v >> 63);
 }
 
