@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Installs what calcgen needs on Debian 12 (idempotent; apt only when something
-# is missing). Run as root, or with sudo available.
+# Installs everything calcgen's build, tests, examples and tools use on Debian 12
+# (idempotent: apt only when a package is missing, npm only when the lockfile
+# changed). Run as root, or with sudo available. Nothing is assumed from the
+# machine beyond Debian's minbase.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 packages=(
-  gcc clang pkg-config meson ninja-build python3 python3-protobuf python3-jinja2
-  protobuf-compiler protobuf-c-compiler libprotobuf-c-dev libcmocka-dev
+  gcc g++ clang pkg-config meson ninja-build python3 python3-protobuf python3-jinja2
+  # libprotobuf-dev is only *recommended* by protobuf-compiler: without it there is no
+  # google/protobuf/descriptor.proto nor any well-known type, and protoc then stops
+  # searching /usr/include (so protobuf-c/protobuf-c.proto is not found either).
+  protobuf-compiler libprotobuf-dev protobuf-c-compiler libprotobuf-c-dev libcmocka-dev
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user   # NEON kernels under qemu
   libclang-rt-14-dev                                        # libFuzzer and TSan (clang)
   valgrind                                                  # memcheck of the C host
+  util-linux                                                # unshare: the documented-commands test
 )
 # Node.js runs the tree-sitter Dart parse check; take Debian's unless one is on PATH.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
@@ -15,9 +22,19 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "installing: ${missing[*]}"
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The tests' npm packages (the tree-sitter Dart grammar), pinned by the lockfile,
+# into tests/dart/node_modules.
+lock=tests/dart/package-lock.json stamp=tests/dart/node_modules/.calcgen-lockfile
+if ! cmp -s "$lock" "$stamp" 2>/dev/null; then
+  echo "installing the tests' npm packages (npm ci in tests/dart)"
+  (cd tests/dart && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  cp "$lock" "$stamp"
+fi

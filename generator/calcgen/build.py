@@ -12,7 +12,7 @@ from .model import ELEM_TYPES, KERNELS, OVERFLOWS, PROTO_TYPE_NAMES, Field, Mess
 from .schema_hash import schema_hash
 from .wire import WireError, read_op_options
 
-LABEL_REPEATED = 3
+LABEL_REQUIRED, LABEL_REPEATED = 2, 3
 TYPE_MESSAGE, TYPE_ENUM, TYPE_GROUP = 11, 14, 10
 
 
@@ -65,7 +65,8 @@ class _MessageIndex:
         if full not in self.models:
             m, _, _ = self.descs[full]
             fields = [Field(name=f.name, number=f.number, type_id=f.type, repeated=f.label == LABEL_REPEATED,
-                            c_name=names.pbc_field_name(f.name), type_name=f.type_name.lstrip("."))
+                            c_name=names.pbc_field_name(f.name), type_name=f.type_name.lstrip("."),
+                            optional=f.proto3_optional)
                       for f in m.field]
             _, fdp, _ = self.descs[full]
             self.models[full] = Message(full_name=full, fields=fields, c_type=names.pbc_type_name(full),
@@ -73,6 +74,8 @@ class _MessageIndex:
                                         c_lower=names.pbc_lower_name(full),
                                         fast=_codec_covers(m, fdp, fields), file=fdp.name,
                                         package=fdp.package)
+            self.models[full].has_required = any(
+                f.label == LABEL_REQUIRED for name in self.reachable(full) for f in self.descs[name][0].field)
         return self.models[full]
 
     def reachable(self, full, seen=None):
@@ -178,11 +181,6 @@ def _build_service(fdp, si, sdp, index, loc, errors):
             err(mi, f"unknown overflow value {o.overflow}")
             continue
         req_name, resp_name = m.input_type.lstrip("."), m.output_type.lstrip(".")
-        problems = _message_problems(index, req_name) + _message_problems(index, resp_name)
-        for p in problems:
-            err(mi, p)
-        if problems:
-            continue
         op = Op(id=op_id, name=m.name, snake=snake, upper=snake.upper(), kernel=KERNELS[o.kernel],
                 overflow=OVERFLOWS[o.overflow], request=index.model(req_name), response=index.model(resp_name),
                 handler=f"{prefix}__op_{snake}", dart_name=names.dart_identifier(snake),
@@ -218,20 +216,6 @@ def _build_service(fdp, si, sdp, index, loc, errors):
     return svc
 
 
-def _message_problems(index, full):
-    """Problems that stop protoc-c output from compiling or calcgen from using it."""
-    out = []
-    for name in sorted(index.reachable(full)):
-        m, _, _ = index.descs[name]
-        for f in m.field:
-            if f.proto3_optional:
-                out.append(f"field {name}.{f.name} is proto3 'optional', which protobuf-c 1.4 rejects; "
-                           f"drop 'optional' or use a wrapper message")
-            if f.name.lower() in names.C_ONLY_KEYWORDS:
-                out.append(f"field {name}.{f.name} is a C keyword that protoc-c does not escape; rename it")
-    return out
-
-
 def _kernel_problems(op, index):
     k = op.kernel
     req, resp = op.request, op.response
@@ -245,7 +229,10 @@ def _kernel_problems(op, index):
         if f.elem is None:
             problems.append(f"kernel {k} needs numeric operands; {req.full_name}.{f.name} is "
                             f"{PROTO_TYPE_NAMES.get(f.type_id, f.type_id)}")
-    if any(f.HasField("oneof_index") for f in req_desc.field):
+    if any(f.proto3_optional for f in req_desc.field):
+        problems.append(f"kernel {k} operands must not be proto3 'optional' ({req.full_name}): "
+                        f"a kernel reads both operands, present or not")
+    elif any(f.HasField("oneof_index") for f in req_desc.field):
         problems.append(f"kernel {k} operands must not be in a oneof ({req.full_name})")
     if problems:
         return problems

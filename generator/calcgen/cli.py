@@ -4,8 +4,9 @@
     calcgen describe [-I DIR]... FILE.proto...
 
 Runs protoc once for the descriptors, validates and renders in-process, and
-runs protoc-c for the message code. Nothing is written unless the whole
-schema is valid."""
+has protoc-gen-c write the message code for the inputs and everything they
+import (see protoc_c.py). Nothing is written unless every output could be
+made."""
 
 import argparse
 import os
@@ -19,6 +20,8 @@ from google.protobuf import descriptor_pb2
 
 from . import __version__, paths
 from .build import SchemaErrors, build
+from . import protoc_c
+from .protoc_c import import_closure
 from .render import render_all
 
 
@@ -32,6 +35,8 @@ def _parser():
         description="Generate FFI operation dispatch from .proto services.",
         epilog="calcgen/options.proto is on the import path automatically.")
     p.add_argument("--version", action="version", version=f"calcgen {__version__}")
+    p.add_argument("--proto-path", dest="print_proto_path", action="store_true",
+                   help="print the directory holding calcgen/options.proto (for protoc -I) and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in (("generate", "write C dispatch code (and protoc-c's message code)"),
                             ("describe", "list services and ops: id, name, kernel, request -> response")):
@@ -42,6 +47,12 @@ def _parser():
             s.add_argument("--c-out", metavar="DIR", help="directory for .pb-c.[ch] and .calcgen.[ch]")
             s.add_argument("--dart-out", metavar="DIR", help="directory for .calcgen.dart (dart:ffi bindings)")
             s.add_argument("--python-out", metavar="DIR", help="directory for _calcgen.py (ctypes bindings)")
+            s.add_argument("--no-imports", action="store_true",
+                           help="write protoc-c code only for the FILEs, not for the files they import "
+                                "(for projects that build their imports, well-known types included, elsewhere)")
+            s.add_argument("--imports-out", metavar="DIR",
+                           help="write protoc-c code for the imported files here instead of --c-out "
+                                "(to build them once into a library shared by several schemas)")
         s.add_argument("files", nargs="+", metavar="FILE.proto")
     return p
 
@@ -97,26 +108,6 @@ def _descriptors(protoc, incs, rel_names):
     return fds
 
 
-def _run_protoc_c(protoc, fds, rel_names, out):
-    """protoc-c's message code. Services are removed first: calcgen's dispatch
-    replaces protoc-c's RPC stubs, which do not even compile for methods named
-    after C keywords (`rpc Return`)."""
-    messages_only = descriptor_pb2.FileDescriptorSet()
-    messages_only.CopyFrom(fds)
-    for f in messages_only.file:
-        del f.service[:]
-    with tempfile.TemporaryDirectory() as tmp:
-        set_path = Path(tmp) / "messages.pb"
-        set_path.write_bytes(messages_only.SerializeToString())
-        args = [f"--descriptor_set_in={set_path}", f"--c_out={out}"] + list(rel_names)
-        protoc_c = os.environ.get("CALCGEN_PROTOC_C") or shutil.which("protoc-c")
-        if protoc_c:
-            _run([protoc_c] + args)
-        else:
-            plugin = _which("protoc-gen-c", "CALCGEN_PROTOC_GEN_C", "protobuf-c-compiler")
-            _run([protoc, f"--plugin=protoc-gen-c={plugin}"] + args)
-
-
 def _model(args):
     protoc = _which("protoc", "CALCGEN_PROTOC", "protobuf-compiler")
     incs, names = _layout(args.files, args.includes)
@@ -130,24 +121,47 @@ def _model(args):
         raise CliError(f"{len(e.errors)} schema error{'s' if len(e.errors) != 1 else ''}; nothing written")
 
 
-def _write(out_dir, outputs):
-    for rel, text in outputs.items():
-        path = Path(out_dir) / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+def _write(outputs):
+    """Writes {Path: text}; every output directory is checked first, so a bad
+    one fails before anything is written."""
+    dirs = sorted({p.parent for p in outputs})
+    for d in dirs:
+        for parent in [d, *d.parents]:
+            if parent.exists() and not parent.is_dir():
+                raise CliError(f"{parent}: exists and is not a directory")
+    for path, text in sorted(outputs.items()):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        except OSError as e:
+            raise CliError(f"cannot write {path}: {e.strerror}")
 
 
 def cmd_generate(args):
     outs = {"c": args.c_out, "dart": args.dart_out, "python": args.python_out}
     if not any(outs.values()):
         raise CliError("nothing to generate: give --c-out, --dart-out or --python-out DIR")
-    protoc, fds, names, files = _model(args)
-    if args.c_out:
-        Path(args.c_out).mkdir(parents=True, exist_ok=True)
-        _run_protoc_c(protoc, fds, names, Path(args.c_out))
+    if args.imports_out and (args.no_imports or not args.c_out):
+        raise CliError("--imports-out needs --c-out and no --no-imports")
+    _, fds, names, files = _model(args)
+    outputs = {}
+    try:
+        if args.c_out:
+            inputs = list(names)
+            imports = [] if args.no_imports else import_closure(fds.file, inputs)
+            here = imports if not args.imports_out else []
+            for rel, text in protoc_c.generate(fds.file, inputs + here).items():
+                outputs[Path(args.c_out) / rel] = text
+            if args.imports_out:
+                for rel, text in protoc_c.generate(fds.file, imports).items():
+                    outputs[Path(args.imports_out) / rel] = text
+    except protoc_c.ProtocCError as e:
+        raise CliError(str(e))
     for lang, out_dir in outs.items():
         if out_dir:
-            _write(out_dir, render_all(files, (lang,)))
+            for rel, text in render_all(files, (lang,)).items():
+                outputs[Path(out_dir) / rel] = text
+    _write(outputs)
     return 0
 
 
@@ -169,6 +183,9 @@ def cmd_describe(args):
 def main(argv=None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.print_proto_path:
+        print(paths.PROTO_DIR)
+        return 0
     if not args.command:
         parser.print_help(sys.stderr)
         return 2

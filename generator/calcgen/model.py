@@ -118,6 +118,7 @@ class Field:
     repeated: bool
     c_name: str
     type_name: str = ""  # full name of a message or enum type, else ""
+    optional: bool = False  # proto3 `optional`: explicit presence
 
     @property
     def elem(self) -> Optional[ElemType]:
@@ -160,6 +161,7 @@ class Message:
     fast: bool = False      # calcgen emits a codec for it (else protobuf-c is used)
     file: str = ""          # the .proto that defines it
     package: str = ""
+    has_required: bool = False  # a proto2 `required` field in it or in a message it reaches
 
     @property
     def local_name(self) -> str:

@@ -17,8 +17,15 @@ return short signed sizeof static static_cast struct switch template this throw
 true try typedef typeid typename union unsigned using virtual void volatile
 wchar_t while xor xor_eq""".split())
 
-# C keywords protobuf-c does not escape: a field so named cannot compile.
-C_ONLY_KEYWORDS = frozenset("restrict".split())
+# Field names protobuf-c 1.4 leaves as they are although they cannot be struct
+# members: a C keyword (restrict) and C++ keywords missing from its list (the
+# .pb-c.h must also compile as C++). calcgen renames these fields to `name_`
+# in the descriptors it hands protoc-gen-c (see protoc_c.py); field names are
+# not on the wire.
+PBC_UNESCAPED = frozenset("""
+restrict alignas alignof char8_t char16_t char32_t concept consteval constexpr
+constinit co_await co_return co_yield decltype noexcept nullptr requires
+static_assert thread_local""".split())
 
 DART_RESERVED = frozenset("""
 abstract as assert async await base break case catch class const continue
@@ -108,7 +115,7 @@ def pbc_init_macro(full_name: str) -> str:
 
 def pbc_field_name(name: str) -> str:
     low = name.lower()
-    return low + "_" if low in PROTOBUF_C_ESCAPED else low
+    return low + "_" if low in PROTOBUF_C_ESCAPED or low in PBC_UNESCAPED else low
 
 
 def pbc_header(proto_path: str) -> str:

@@ -26,7 +26,7 @@ def _message_lines(full_name, messages, seen, out):
     out.append(f"message {full_name}")
     nested = []
     for f in msg.fields:
-        label = "repeated" if f.repeated else "single"
+        label = "repeated" if f.repeated else "optional" if f.optional else "single"
         out.append(f"  {f.number} {f.name} {f.type_id} {label} {f.type_name}")
         if f.type_name:
             nested.append(f.type_name)

@@ -35,7 +35,7 @@ def _varint(buf: bytes, pos: int):
             raise WireError("varint too long")
 
 
-def _fields(buf: bytes):
+def fields(buf: bytes):
     """Yields (field number, wire type, value) for varint and length fields."""
     pos = 0
     while pos < len(buf):
@@ -59,11 +59,11 @@ def _fields(buf: bytes):
 
 def read_op_options(method_options_bytes: bytes) -> OpOptions:
     found = None
-    for number, wtype, value in _fields(method_options_bytes):
+    for number, wtype, value in fields(method_options_bytes):
         if number == OP_EXTENSION_FIELD and wtype == 2:
             # Repeated occurrences of a message option merge, like protobuf.
             merged = dict(found or {})
-            for n, wt, v in _fields(value):
+            for n, wt, v in fields(value):
                 if wt == 0 and n in (1, 2, 3):
                     merged[n] = v
             found = merged

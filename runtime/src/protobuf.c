@@ -1,3 +1,6 @@
+#include <stdio.h>
+#include <string.h>
+
 #include "calcgen/call.h"
 #include "calcgen/protobuf.h"
 #include "calcgen/wire.h"
@@ -69,4 +72,49 @@ cg_status cg_protobuf_respond(const ProtobufCMessage *msg, cg_bytes *resp) {
   resp->data = buf;
   resp->len = n;
   return CG_OK;
+}
+
+/* The first required field (proto2) that is not set in `m` or in a message
+ * it holds, as "Outer.field" (the path from `m`), or NULL. protobuf-c has no
+ * presence for required scalars, strings and bytes (they are always written),
+ * so "not set" means a NULL message or string pointer: protobuf-c would write
+ * an empty message, which strict parsers reject when that message has required
+ * fields of its own. */
+static const char *missing_required(const ProtobufCMessage *m, unsigned depth, char *path, size_t cap) {
+  if (depth > cg_max_depth()) return NULL; /* a cycle built by the handler; protobuf-c would loop too */
+  const ProtobufCMessageDescriptor *d = m->descriptor;
+  for (unsigned i = 0; i < d->n_fields; i++) {
+    const ProtobufCFieldDescriptor *f = &d->fields[i];
+    const char *member = (const char *)m + f->offset;
+    if (f->type != PROTOBUF_C_TYPE_MESSAGE && f->type != PROTOBUF_C_TYPE_STRING) continue;
+    if (f->label == PROTOBUF_C_LABEL_REQUIRED) {
+      const void *p;
+      memcpy(&p, member, sizeof p);
+      if (!p) {
+        snprintf(path, cap, "%s.%s", d->name, f->name);
+        return path;
+      }
+    }
+    if (f->type != PROTOBUF_C_TYPE_MESSAGE) continue;
+    if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+        *(const uint32_t *)(const void *)((const char *)m + f->quantifier_offset) != f->id)
+      continue;
+    size_t n = 1;
+    const ProtobufCMessage *const *subs = (const ProtobufCMessage *const *)(const void *)member;
+    if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+      n = *(const size_t *)(const void *)((const char *)m + f->quantifier_offset);
+      memcpy(&subs, member, sizeof subs);
+    }
+    for (size_t k = 0; k < n; k++) {
+      if (!subs || !subs[k]) continue;
+      if (missing_required(subs[k], depth + 1, path, cap)) return path;
+    }
+  }
+  return NULL;
+}
+
+cg_status cg_protobuf_check_required(const ProtobufCMessage *msg, const char *op) {
+  char path[160];
+  if (!missing_required(msg, 0, path, sizeof path)) return CG_OK;
+  return cg_fail(CG_ERR_HANDLER, "%s: the handler left required field %s unset", op, path);
 }

@@ -1,17 +1,13 @@
 #!/bin/sh
-# Installs the pinned tree-sitter packages (npm ci, into TOOLS_DIR, once) and
-# parses every given Dart file; any ERROR or MISSING node fails.
-#   check_dart.sh TOOLS_DIR FILE.dart...
+# Parses every given Dart file with the tree-sitter Dart grammar; any ERROR or
+# MISSING node fails. The grammar's npm packages are installed, pinned by
+# package-lock.json, by scripts/setup-deps.sh into tests/dart/node_modules.
+#   check_dart.sh FILE.dart...
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-tools=$1
-shift
-command -v node >/dev/null 2>&1 || { echo "node is required (Debian: nodejs npm)"; exit 1; }
-mkdir -p "$tools"
-if [ ! -f "$tools/node_modules/tree-sitter-wasms/out/tree-sitter-dart.wasm" ] ||
-   ! cmp -s "$here/package-lock.json" "$tools/package-lock.json"; then
-  cp "$here/package.json" "$here/package-lock.json" "$tools/"
-  (cd "$tools" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+command -v node >/dev/null 2>&1 || { echo "node is required: run scripts/setup-deps.sh"; exit 1; }
+if ! cmp -s "$here/package-lock.json" "$here/node_modules/.calcgen-lockfile"; then
+  echo "tests/dart/node_modules is missing or older than package-lock.json: run scripts/setup-deps.sh"
+  exit 1
 fi
-cp "$here/parse_dart.mjs" "$tools/"
-node "$tools/parse_dart.mjs" "$@"
+node "$here/parse_dart.mjs" "$@"

@@ -1,6 +1,7 @@
 """The calcgen command line, through its installed-style launcher."""
 
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -47,6 +48,48 @@ class Cli(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertEqual(sorted(os.listdir(tmp)), ["calculator.calcgen.c", "calculator.calcgen.h",
                                                        "calculator.pb-c.c", "calculator.pb-c.h"])
+
+    def test_proto_path(self):
+        p = run("--proto-path")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(Path(p.stdout.strip(), "calcgen", "options.proto").is_file(), p.stdout)
+
+    def test_imports_are_generated(self):
+        """protoc-c code for every file the inputs import, transitively, well-known
+        types included; --no-imports leaves them out, --imports-out moves them."""
+        with tempfile.TemporaryDirectory() as tmp:
+            Path(tmp, "lib").mkdir()
+            Path(tmp, "lib", "when.proto").write_text(
+                'syntax = "proto3";\npackage lib;\nimport "google/protobuf/duration.proto";\n'
+                "message When { google.protobuf.Duration after = 1; optional int64 at = 2; }\n")
+            Path(tmp, "app.proto").write_text(
+                'syntax = "proto3";\npackage app;\nimport "lib/when.proto";\nimport "google/protobuf/empty.proto";\n'
+                "service Clock { rpc Next(lib.When) returns (google.protobuf.Empty); }\n")
+            out = Path(tmp, "out")
+            p = run("generate", "-I", tmp, "--c-out", str(out), f"{tmp}/app.proto")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            files = sorted(str(f.relative_to(out)) for f in out.rglob("*.c"))
+            self.assertEqual(files, ["app.calcgen.c", "app.pb-c.c", "google/protobuf/duration.pb-c.c",
+                                     "google/protobuf/empty.pb-c.c", "lib/when.pb-c.c"])
+            shutil.rmtree(out)
+            p = run("generate", "-I", tmp, "--c-out", str(out), "--no-imports", f"{tmp}/app.proto")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(sorted(f.name for f in out.rglob("*.c")), ["app.calcgen.c", "app.pb-c.c"])
+            shutil.rmtree(out)
+            p = run("generate", "-I", tmp, "--c-out", str(out), "--imports-out", f"{tmp}/shared", f"{tmp}/app.proto")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(sorted(f.name for f in out.rglob("*.c")), ["app.calcgen.c", "app.pb-c.c"])
+            self.assertEqual(sorted(str(f.relative_to(f"{tmp}/shared")) for f in Path(tmp, "shared").rglob("*.c")),
+                             ["google/protobuf/duration.pb-c.c", "google/protobuf/empty.pb-c.c", "lib/when.pb-c.c"])
+
+    def test_output_that_is_a_file(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            Path(tmp, "f").write_text("")
+            p = run("generate", "-I", str(ROOT / "schemas"), "--c-out", f"{tmp}/f", "--dart-out", f"{tmp}/d",
+                    str(ROOT / "schemas" / "calculator.proto"))
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(f"calcgen: error: {tmp}/f: exists and is not a directory", p.stderr)
+            self.assertEqual(sorted(os.listdir(tmp)), ["f"], "nothing may be written")
 
     def test_missing_file(self):
         p = run("generate", "--c-out", "/tmp", "no/such.proto")

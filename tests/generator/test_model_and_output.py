@@ -2,6 +2,7 @@
 the schema hash, and the protoc plugin end to end."""
 
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -120,6 +121,34 @@ class Plugin(unittest.TestCase):
             proc = self.run_protoc(tmp, tmp, "bad.proto")
             self.assertNotEqual(proc.returncode, 0)
             self.assertIn("bad.proto:7:3: service t.S, method A: streaming methods are not supported", proc.stderr)
+
+    def test_imports_and_options(self):
+        """Within what protoc hands a plugin, the CLI's behaviour: protoc-c code
+        for every import (well-known types included) beside --c_out's, or for
+        inputs too with pbc=all (proto3 `optional`, which protoc refuses to give
+        protoc-gen-c itself); languages chosen in --calcgen_opt."""
+        src = ('syntax = "proto3";\npackage w;\nimport "google/protobuf/timestamp.proto";\n'
+               'message Q { google.protobuf.Timestamp at = 1; optional int32 n = 2; }\n'
+               'service S { rpc Get(Q) returns (Q); }\n')
+        with tempfile.TemporaryDirectory() as tmp:
+            Path(tmp, "w.proto").write_text(src)
+            out = Path(tmp, "out")
+            out.mkdir()
+            proc = subprocess.run(["protoc", f"--plugin=protoc-gen-calcgen={PLUGIN}", f"--calcgen_out={out}",
+                                   "--calcgen_opt=lang=c:python,pbc=all", f"-I{tmp}", "w.proto"],
+                                  capture_output=True, text=True)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            got = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+            self.assertEqual(got, ["google/protobuf/timestamp.pb-c.c", "google/protobuf/timestamp.pb-c.h",
+                                   "w.calcgen.c", "w.calcgen.h", "w.pb-c.c", "w.pb-c.h", "w_calcgen.py"])
+            self.assertIn("_n_case", Path(out, "w.pb-c.h").read_text())
+            for pbc, want in (("imports", 4), ("none", 2)):
+                shutil.rmtree(out)
+                out.mkdir()
+                proc = subprocess.run(["protoc", f"--plugin=protoc-gen-calcgen={PLUGIN}", f"--calcgen_out={out}",
+                                       f"--calcgen_opt=pbc={pbc}", f"-I{tmp}", "w.proto"], capture_output=True, text=True)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                self.assertEqual(len([p for p in out.rglob("*") if p.is_file()]), want, pbc)
 
     def test_unknown_parameter(self):
         with tempfile.TemporaryDirectory() as tmp:

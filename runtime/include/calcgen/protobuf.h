@@ -25,6 +25,12 @@ CG_API cg_status cg_protobuf_decode(const ProtobufCMessageDescriptor *desc, cg_a
                                     const uint8_t *data, size_t len, const char *op,
                                     ProtobufCMessage **out);
 
+/* CG_ERR_HANDLER naming the field when a proto2 `required` message or string
+ * field of `msg`, or of any message it holds, is NULL (the handler never set
+ * it); CG_OK otherwise. Generated dispatch calls it before encoding the
+ * response of a user op whose response type reaches a required field. */
+CG_API cg_status cg_protobuf_check_required(const ProtobufCMessage *msg, const char *op);
+
 /* Encodes `msg` into this thread's response buffer and points *resp at it. */
 CG_API cg_status cg_protobuf_respond(const ProtobufCMessage *msg, cg_bytes *resp);
 
