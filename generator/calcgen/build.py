@@ -1,4 +1,5 @@
-"""Builds and validates the model from protoc's FileDescriptorProtos.
+"""Builds the model from protoc's FileDescriptorProtos, checking it as it goes
+(the rules and the error type are in validate.py).
 
 Every problem is collected as a SchemaError carrying the file and, where the
 source info has it, the line and column, and names the service and method.
@@ -8,41 +9,13 @@ fails to compile."""
 from typing import Dict, List
 
 from . import names
-from .model import ELEM_TYPES, KERNELS, OVERFLOWS, PROTO_TYPE_NAMES, Field, Message, Op, ProtoFile, Service
+from .model import KERNELS, OVERFLOWS, Field, Message, Op, ProtoFile, Service
 from .schema_hash import schema_hash
+from .validate import Locations, SchemaError, SchemaErrors, kernel_problems
 from .wire import WireError, read_op_options
 
 LABEL_REQUIRED, LABEL_REPEATED = 2, 3
-TYPE_MESSAGE, TYPE_ENUM, TYPE_GROUP = 11, 14, 10
-
-
-class SchemaError(Exception):
-    def __init__(self, file, line, col, message):
-        super().__init__(message)
-        self.file, self.line, self.col, self.message = file, line, col, message
-
-    def __str__(self):
-        if self.line:
-            return f"{self.file}:{self.line}:{self.col}: {self.message}"
-        return f"{self.file}: {self.message}"
-
-
-class SchemaErrors(Exception):
-    def __init__(self, errors: List[SchemaError]):
-        super().__init__("\n".join(str(e) for e in errors))
-        self.errors = errors
-
-
-class _Locations:
-    def __init__(self, fdp):
-        self.file = fdp.name
-        self.spans = {tuple(loc.path): loc.span for loc in fdp.source_code_info.location}
-
-    def at(self, path, message):
-        span = self.spans.get(tuple(path))
-        if span:
-            return SchemaError(self.file, span[0] + 1, span[1] + 1, message)
-        return SchemaError(self.file, 0, 0, message)
+TYPE_MESSAGE = 11
 
 
 class _MessageIndex:
@@ -110,7 +83,7 @@ def build(proto_files, files_to_generate) -> List[ProtoFile]:
     prefixes = {}
     for fname in files_to_generate:
         fdp = by_name[fname]
-        loc = _Locations(fdp)
+        loc = Locations(fdp)
         pf = ProtoFile(name=fdp.name, base=fdp.name[:-len(".proto")] if fdp.name.endswith(".proto") else fdp.name,
                        package=fdp.package)
         for si, sdp in enumerate(fdp.service):
@@ -188,7 +161,7 @@ def _build_service(fdp, si, sdp, index, loc, errors):
         if op.is_user:
             op.user_handler = f"{prefix}_{snake}"
         else:
-            for p in _kernel_problems(op, index):
+            for p in kernel_problems(op, index.descs[op.request.full_name][0]):
                 err(mi, p)
         svc.ops.append(op)
     if len(errors) != before:
@@ -214,45 +187,3 @@ def _build_service(fdp, si, sdp, index, loc, errors):
             messages[name] = index.model(name)
     svc.schema_hash = schema_hash(svc, messages)
     return svc
-
-
-def _kernel_problems(op, index):
-    k = op.kernel
-    req, resp = op.request, op.response
-    req_desc = index.descs[req.full_name][0]
-    if len(req.fields) != 2:
-        return [f"kernel {k} needs a request with exactly two numeric fields; "
-                f"{req.full_name} has {len(req.fields)}"]
-    a, b = req.fields
-    problems = []
-    for f in (a, b):
-        if f.elem is None:
-            problems.append(f"kernel {k} needs numeric operands; {req.full_name}.{f.name} is "
-                            f"{PROTO_TYPE_NAMES.get(f.type_id, f.type_id)}")
-    if any(f.proto3_optional for f in req_desc.field):
-        problems.append(f"kernel {k} operands must not be proto3 'optional' ({req.full_name}): "
-                        f"a kernel reads both operands, present or not")
-    elif any(f.HasField("oneof_index") for f in req_desc.field):
-        problems.append(f"kernel {k} operands must not be in a oneof ({req.full_name})")
-    if problems:
-        return problems
-    if a.type_id != b.type_id:
-        return [f"kernel {k} needs both operands of one type; {req.full_name}.{a.name} is {a.elem.proto} "
-                f"and {req.full_name}.{b.name} is {b.elem.proto}"]
-    if a.repeated != b.repeated:
-        return [f"kernel {k} needs both operands repeated (a batch op) or both singular; "
-                f"{req.full_name}.{a.name} and .{b.name} differ"]
-    if len(resp.fields) != 1:
-        return [f"kernel {k} needs a response with exactly one field; {resp.full_name} has {len(resp.fields)}"]
-    r = resp.fields[0]
-    if r.type_id != a.type_id:
-        return [f"kernel {k} on {a.elem.proto} needs a result of type {a.elem.proto}; {resp.full_name}.{r.name} is "
-                f"{PROTO_TYPE_NAMES.get(r.type_id, r.type_id)}"]
-    if r.repeated != a.repeated:
-        kind = "repeated (the operands are)" if a.repeated else "singular (the operands are)"
-        return [f"kernel {k}: result {resp.full_name}.{r.name} must be {kind}"]
-    if a.elem.is_float and op.overflow == "CHECKED":
-        return [f"overflow CHECKED has no meaning for {a.elem.proto} (IEEE 754 gives inf); remove it"]
-    op.batch = a.repeated
-    op.elem = a.elem
-    return []

@@ -9,12 +9,32 @@ OVERFLOWS = {0: "WRAP", 1: "CHECKED"}
 
 
 @dataclass(frozen=True)
-class ElemType:
-    """A protobuf numeric type and the calcgen element type it computes as."""
-    proto: str      # "sint64"
-    suffix: str     # "i64": names the cg_elem_* functions
-    c_type: str     # "int64_t"
-    is_float: bool
+class NumericType:
+    """One protobuf numeric type: everything every generated language needs to
+    know about it, in one row of NUMERIC_TYPES.
+
+    decode: C expression of the field value from the uint64_t read off the
+            wire, `{}` being that value (empty for fixed-width types: memcpy);
+    encode: C expression of the uint64_t bits to write, `{}` being the value;
+    scalar_bits: the same for cg_put_scalar_field (see calcgen/wire.h)."""
+    type_id: int      # FieldDescriptorProto.Type
+    proto: str        # "sint64"
+    suffix: str       # "i64": names the cg_elem_* functions and CG_TYPE_*
+    c_type: str       # "int64_t"
+    codec: str        # "varint" | "fixed32" | "fixed64"
+    varint_kind: str  # CG_VARINT_* (varint codecs)
+    batch_codec: str  # CG_CODEC_*
+    decode: str
+    encode: str
+    scalar_enc: str   # CG_ENC_*
+    scalar_bits: str
+    dart_list: str    # typed_data list class
+    dart_native: str  # dart:ffi native type
+    python_array: str  # array module typecode
+
+    @property
+    def is_float(self) -> bool:
+        return self.suffix[0] == "f"
 
     @property
     def enum(self) -> str:
@@ -25,81 +45,58 @@ class ElemType:
         return 8 if self.suffix.endswith("64") else 4
 
     @property
+    def wire(self) -> str:
+        return {"varint": "CG_WIRE_VARINT", "fixed32": "CG_WIRE_I32", "fixed64": "CG_WIRE_I64"}[self.codec]
+
+    @property
     def dart_type(self) -> str:
         return "double" if self.is_float else "int"
-
-    @property
-    def dart_list(self) -> str:
-        return {"i32": "Int32List", "i64": "Int64List", "u32": "Uint32List", "u64": "Uint64List",
-                "f32": "Float32List", "f64": "Float64List"}[self.suffix]
-
-    @property
-    def dart_native(self) -> str:
-        return {"i32": "Int32", "i64": "Int64", "u32": "Uint32", "u64": "Uint64",
-                "f32": "Float", "f64": "Double"}[self.suffix]
 
     @property
     def python_type(self) -> str:
         return "float" if self.is_float else "int"
 
-    @property
-    def python_array(self) -> str:
-        """array module typecode."""
-        return {"i32": "i", "i64": "q", "u32": "I", "u64": "Q", "f32": "f", "f64": "d"}[self.suffix]
+
+def _numeric(type_id, proto, suffix, codec, varint_kind, batch_codec, decode, encode, scalar_enc, scalar_bits):
+    c_type = {"i32": "int32_t", "i64": "int64_t", "u32": "uint32_t", "u64": "uint64_t",
+              "f32": "float", "f64": "double"}[suffix]
+    dart = {"i32": ("Int32List", "Int32"), "i64": ("Int64List", "Int64"), "u32": ("Uint32List", "Uint32"),
+            "u64": ("Uint64List", "Uint64"), "f32": ("Float32List", "Float"), "f64": ("Float64List", "Double")}
+    python = {"i32": "i", "i64": "q", "u32": "I", "u64": "Q", "f32": "f", "f64": "d"}
+    return NumericType(type_id, proto, suffix, c_type, codec, varint_kind, batch_codec, decode, encode,
+                       scalar_enc, scalar_bits, *dart[suffix], python[suffix])
 
 
-
-# FieldDescriptorProto.Type -> element type; the others are not numeric.
-ELEM_TYPES = {
-    1: ElemType("double", "f64", "double", True),
-    2: ElemType("float", "f32", "float", True),
-    3: ElemType("int64", "i64", "int64_t", False),
-    4: ElemType("uint64", "u64", "uint64_t", False),
-    5: ElemType("int32", "i32", "int32_t", False),
-    6: ElemType("fixed64", "u64", "uint64_t", False),
-    7: ElemType("fixed32", "u32", "uint32_t", False),
-    13: ElemType("uint32", "u32", "uint32_t", False),
-    15: ElemType("sfixed32", "i32", "int32_t", False),
-    16: ElemType("sfixed64", "i64", "int64_t", False),
-    17: ElemType("sint32", "i32", "int32_t", False),
-    18: ElemType("sint64", "i64", "int64_t", False),
-}
-
-@dataclass(frozen=True)
-class WireInfo:
-    """How the generated codecs read and write one numeric type.
-
-    decode: C expression of the field value from the uint64_t read off the
-            wire, `{}` being that value;
-    encode: C expression of the uint64_t bits to write, `{}` being the value."""
-    codec: str        # "varint" | "fixed32" | "fixed64"
-    wire: str         # CG_WIRE_*
-    varint_kind: str  # CG_VARINT_* (varint codecs)
-    batch_codec: str  # CG_CODEC_*
-    decode: str
-    encode: str
-
-
-WIRE_INFO = {
-    "int32": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_INT32", "CG_CODEC_INT32",
-                      "(int32_t)(uint32_t){}", "(uint64_t)(int64_t)({})"),
-    "uint32": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_UINT32", "CG_CODEC_UINT32",
-                       "(uint32_t){}", "(uint64_t)({})"),
-    "int64": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_64", "CG_CODEC_VARINT64",
-                      "(int64_t){}", "(uint64_t)({})"),
-    "uint64": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_64", "CG_CODEC_VARINT64",
-                       "{}", "(uint64_t)({})"),
-    "sint32": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_SINT32", "CG_CODEC_SINT32",
-                       "cg_unzigzag32((uint32_t){})", "cg_zigzag32({})"),
-    "sint64": WireInfo("varint", "CG_WIRE_VARINT", "CG_VARINT_SINT64", "CG_CODEC_SINT64",
-                       "cg_unzigzag64({})", "cg_zigzag64({})"),
-    "fixed32": WireInfo("fixed32", "CG_WIRE_I32", "", "CG_CODEC_FIXED32", "", "(uint64_t)({})"),
-    "sfixed32": WireInfo("fixed32", "CG_WIRE_I32", "", "CG_CODEC_FIXED32", "", "(uint64_t)(uint32_t)({})"),
-    "float": WireInfo("fixed32", "CG_WIRE_I32", "", "CG_CODEC_FIXED32", "", "cg_f32_bits({})"),
-    "fixed64": WireInfo("fixed64", "CG_WIRE_I64", "", "CG_CODEC_FIXED64", "", "(uint64_t)({})"),
-    "sfixed64": WireInfo("fixed64", "CG_WIRE_I64", "", "CG_CODEC_FIXED64", "", "(uint64_t)({})"),
-    "double": WireInfo("fixed64", "CG_WIRE_I64", "", "CG_CODEC_FIXED64", "", "cg_f64_bits({})"),
-}
+# The one numeric-type table.
+#  id  proto       elem   codec      varint kind          batch codec
+#      decode (from uint64_t v)         encode (to uint64_t)          scalar encoding    scalar bits
+NUMERIC_TYPES = {t.type_id: t for t in [
+    _numeric(1, "double", "f64", "fixed64", "", "CG_CODEC_FIXED64",
+             "", "cg_f64_bits({})", "CG_ENC_FIXED64", "cg_f64_bits({})"),
+    _numeric(2, "float", "f32", "fixed32", "", "CG_CODEC_FIXED32",
+             "", "cg_f32_bits({})", "CG_ENC_FIXED32", "cg_f32_bits({})"),
+    _numeric(3, "int64", "i64", "varint", "CG_VARINT_64", "CG_CODEC_VARINT64",
+             "(int64_t){}", "(uint64_t)({})", "CG_ENC_VARINT", "(uint64_t){}"),
+    _numeric(4, "uint64", "u64", "varint", "CG_VARINT_64", "CG_CODEC_VARINT64",
+             "{}", "(uint64_t)({})", "CG_ENC_VARINT", "{}"),
+    _numeric(5, "int32", "i32", "varint", "CG_VARINT_INT32", "CG_CODEC_INT32",
+             "(int32_t)(uint32_t){}", "(uint64_t)(int64_t)({})", "CG_ENC_VARINT", "(uint64_t)(int64_t){}"),
+    _numeric(6, "fixed64", "u64", "fixed64", "", "CG_CODEC_FIXED64",
+             "", "(uint64_t)({})", "CG_ENC_FIXED64", "{}"),
+    _numeric(7, "fixed32", "u32", "fixed32", "", "CG_CODEC_FIXED32",
+             "", "(uint64_t)({})", "CG_ENC_FIXED32", "(uint64_t){}"),
+    _numeric(13, "uint32", "u32", "varint", "CG_VARINT_UINT32", "CG_CODEC_UINT32",
+             "(uint32_t){}", "(uint64_t)({})", "CG_ENC_VARINT", "(uint64_t){}"),
+    _numeric(15, "sfixed32", "i32", "fixed32", "", "CG_CODEC_FIXED32",
+             "", "(uint64_t)(uint32_t)({})", "CG_ENC_FIXED32", "(uint64_t)(uint32_t){}"),
+    _numeric(16, "sfixed64", "i64", "fixed64", "", "CG_CODEC_FIXED64",
+             "", "(uint64_t)({})", "CG_ENC_FIXED64", "(uint64_t){}"),
+    _numeric(17, "sint32", "i32", "varint", "CG_VARINT_SINT32", "CG_CODEC_SINT32",
+             "cg_unzigzag32((uint32_t){})", "cg_zigzag32({})", "CG_ENC_ZIGZAG32", "(uint64_t)(uint32_t){}"),
+    _numeric(18, "sint64", "i64", "varint", "CG_VARINT_SINT64", "CG_CODEC_SINT64",
+             "cg_unzigzag64({})", "cg_zigzag64({})", "CG_ENC_ZIGZAG64", "(uint64_t){}"),
+]}
+ELEM_TYPES = NUMERIC_TYPES  # the element type a kernel computes in: the field's own type
 
 TYPE_STRING, TYPE_BYTES = 9, 12
 
@@ -121,23 +118,29 @@ class Field:
     optional: bool = False  # proto3 `optional`: explicit presence
 
     @property
-    def elem(self) -> Optional[ElemType]:
-        return ELEM_TYPES.get(self.type_id)
+    def elem(self) -> Optional[NumericType]:
+        return NUMERIC_TYPES.get(self.type_id)
 
     @property
-    def wire_info(self) -> Optional[WireInfo]:
-        return WIRE_INFO[self.elem.proto] if self.elem else None
+    def wire_info(self) -> Optional[NumericType]:
+        return self.elem
 
     @property
     def codec(self) -> Optional[str]:
         """varint | fixed32 | fixed64 | string | bytes, or None: not covered."""
         if self.elem:
-            return self.wire_info.codec
+            return self.elem.codec
         if not self.repeated and self.type_id == TYPE_STRING:
             return "string"
         if not self.repeated and self.type_id == TYPE_BYTES:
             return "bytes"
         return None
+
+    @property
+    def kind(self) -> str:
+        """How calcgen's codec treats it: varint | fixed32 | fixed64 | string |
+        bytes, or "other" (messages, enums, bool, repeated strings...: protobuf-c)."""
+        return self.codec or "other"
 
     @property
     def width(self) -> int:
@@ -225,7 +228,7 @@ class Op:
     request: Message
     response: Message
     batch: bool = False
-    elem: Optional[ElemType] = None
+    elem: Optional[NumericType] = None
     user_handler: str = ""   # P_<snake> for a user op
     handler: str = ""        # static P__op_<snake>
     dart_name: str = ""      # lowerCamel, keyword-escaped
@@ -235,6 +238,12 @@ class Op:
     @property
     def is_user(self) -> bool:
         return self.kernel == "NONE"
+
+    @property
+    def kind(self) -> str:
+        """user (a handler you write) | batch (a kernel over repeated operands) |
+        scalar (a kernel over two numbers)."""
+        return "user" if self.is_user else "batch" if self.batch else "scalar"
 
     @property
     def elem_fn(self) -> str:
@@ -252,26 +261,11 @@ class Op:
         """Arguments of cg_put_scalar_field for a single op's result (see
         calcgen/wire.h): field number, encoding, value bits."""
         r = self.result
-        value = f"out.{r.c_name}"
-        enc, bits = {
-            "int32": ("CG_ENC_VARINT", f"(uint64_t)(int64_t){value}"),
-            "int64": ("CG_ENC_VARINT", f"(uint64_t){value}"),
-            "uint32": ("CG_ENC_VARINT", f"(uint64_t){value}"),
-            "uint64": ("CG_ENC_VARINT", value),
-            "sint32": ("CG_ENC_ZIGZAG32", f"(uint64_t)(uint32_t){value}"),
-            "sint64": ("CG_ENC_ZIGZAG64", f"(uint64_t){value}"),
-            "fixed32": ("CG_ENC_FIXED32", f"(uint64_t){value}"),
-            "sfixed32": ("CG_ENC_FIXED32", f"(uint64_t)(uint32_t){value}"),
-            "float": ("CG_ENC_FIXED32", f"cg_f32_bits({value})"),
-            "fixed64": ("CG_ENC_FIXED64", value),
-            "sfixed64": ("CG_ENC_FIXED64", f"(uint64_t){value}"),
-            "double": ("CG_ENC_FIXED64", f"cg_f64_bits({value})"),
-        }[self.elem.proto]
-        return f"{r.number}, {enc}, {bits}"
+        return f"{r.number}, {self.elem.scalar_enc}, {self.elem.scalar_bits.format('out.' + r.c_name)}"
 
     @property
     def batch_codec(self) -> str:
-        return self.result.wire_info.batch_codec
+        return self.result.elem.batch_codec
 
     @property
     def zero_copy(self) -> bool:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Compiles calcgen's output with -std=c17 -Wall -Wextra -Wpedantic -Werror
-# under both gcc and clang: the checked-in generated/ and fresh output for
+# under both gcc and clang, and every generated header as C++17 with g++: the checked-in generated/ and fresh output for
 # the unseen schemas in tests/schemas and the unusual ones in
 # tests/schemas/unusual (macro and keyword names, proto2, 300 ops, imports).
 #   compile_strict.sh CALCGEN_LAUNCHER SOURCE_ROOT WORK_DIR BUILD_INCLUDE_DIR
@@ -27,5 +27,19 @@ for cc in gcc clang; do
     done
   done
 done
-echo "$compiled files compiled cleanly"
+# Generated headers also compile as C++ (a C++ host includes them).
+headers=0
+if ! command -v g++ >/dev/null 2>&1; then echo "missing compiler: g++"; exit 1; fi
+for dir in "$src/generated" "$work/schemas" "$work/unusual"; do
+  for h in $(find "$dir" -name '*.calcgen.h' | sort); do
+    printf '#include "%s"\n' "$h" > "$work/header.cpp"
+    if g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -I"$dir" -I"$src/runtime/include" \
+         -I"$build_inc" "$work/header.cpp"; then
+      headers=$((headers + 1))
+    else
+      echo "FAILED: g++ $h"; status=1
+    fi
+  done
+done
+echo "$compiled files compiled cleanly; $headers headers compiled as C++"
 exit $status

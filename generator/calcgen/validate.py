@@ -1,0 +1,78 @@
+"""The rules a schema must follow for calcgen to generate code that compiles
+and behaves, and the errors that say which rule a schema broke, where."""
+
+from typing import List
+
+from .model import PROTO_TYPE_NAMES
+
+
+class SchemaError(Exception):
+    def __init__(self, file, line, col, message):
+        super().__init__(message)
+        self.file, self.line, self.col, self.message = file, line, col, message
+
+    def __str__(self):
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col}: {self.message}"
+        return f"{self.file}: {self.message}"
+
+
+class SchemaErrors(Exception):
+    def __init__(self, errors: List[SchemaError]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+class Locations:
+    def __init__(self, fdp):
+        self.file = fdp.name
+        self.spans = {tuple(loc.path): loc.span for loc in fdp.source_code_info.location}
+
+    def at(self, path, message):
+        span = self.spans.get(tuple(path))
+        if span:
+            return SchemaError(self.file, span[0] + 1, span[1] + 1, message)
+        return SchemaError(self.file, 0, 0, message)
+
+
+def kernel_problems(op, req_desc):
+    """Why a built-in kernel cannot run on this op's messages ([] when it can);
+    sets op.batch and op.elem when it can."""
+    k = op.kernel
+    req, resp = op.request, op.response
+    if len(req.fields) != 2:
+        return [f"kernel {k} needs a request with exactly two numeric fields; "
+                f"{req.full_name} has {len(req.fields)}"]
+    a, b = req.fields
+    problems = []
+    for f in (a, b):
+        if f.elem is None:
+            problems.append(f"kernel {k} needs numeric operands; {req.full_name}.{f.name} is "
+                            f"{PROTO_TYPE_NAMES.get(f.type_id, f.type_id)}")
+    if any(f.proto3_optional for f in req_desc.field):
+        problems.append(f"kernel {k} operands must not be proto3 'optional' ({req.full_name}): "
+                        f"a kernel reads both operands, present or not")
+    elif any(f.HasField("oneof_index") for f in req_desc.field):
+        problems.append(f"kernel {k} operands must not be in a oneof ({req.full_name})")
+    if problems:
+        return problems
+    if a.type_id != b.type_id:
+        return [f"kernel {k} needs both operands of one type; {req.full_name}.{a.name} is {a.elem.proto} "
+                f"and {req.full_name}.{b.name} is {b.elem.proto}"]
+    if a.repeated != b.repeated:
+        return [f"kernel {k} needs both operands repeated (a batch op) or both singular; "
+                f"{req.full_name}.{a.name} and .{b.name} differ"]
+    if len(resp.fields) != 1:
+        return [f"kernel {k} needs a response with exactly one field; {resp.full_name} has {len(resp.fields)}"]
+    r = resp.fields[0]
+    if r.type_id != a.type_id:
+        return [f"kernel {k} on {a.elem.proto} needs a result of type {a.elem.proto}; {resp.full_name}.{r.name} is "
+                f"{PROTO_TYPE_NAMES.get(r.type_id, r.type_id)}"]
+    if r.repeated != a.repeated:
+        kind = "repeated (the operands are)" if a.repeated else "singular (the operands are)"
+        return [f"kernel {k}: result {resp.full_name}.{r.name} must be {kind}"]
+    if a.elem.is_float and op.overflow == "CHECKED":
+        return [f"overflow CHECKED has no meaning for {a.elem.proto} (IEEE 754 gives inf); remove it"]
+    op.batch = a.repeated
+    op.elem = a.elem
+    return []
