@@ -162,6 +162,10 @@ def sandboxed(src: Path, work: Path, runnable):
             f = consumer(tree, work, "installed", log, r"Run-time dependency calcgen found: YES")
             if f:
                 failures.append(f)
+            # the install was configured with -Dtests=false: no test may have been built
+            p = run(["meson", "test", "-C", "build-install", "--list"], tree, log)
+            if p.returncode != 0 or p.stdout.strip():
+                failures.append("-Dtests=false: build-install still defines tests")
     return failures
 
 
