@@ -1324,18 +1324,10 @@ static inline cg_status calc_calculator__op_format_number(const uint8_t *req, si
 
 }
 
-/* The dispatch switch, folded into each typed host call below (where op is a
- * constant) as well as behind the exported entry point. */
-static CG_ALWAYS_INLINE cg_status calc_calculator__dispatch(uint32_t op, const uint8_t *req, size_t req_len, cg_bytes *resp) {
-  cg_status st = cg_call_start(req_len);
-  if (resp == NULL) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_dispatch: resp is NULL");
-  resp->data = NULL;
-  resp->len = 0;
-  if (st != CG_OK) return st;
-  if (req == NULL && req_len != 0)
-    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_dispatch: req is NULL but req_len is %zu", req_len);
-  static const uint8_t empty[1];
-  if (req == NULL) req = empty; /* handlers always see a pointer */
+/* The switch over op ids. Typed host calls below run their one handler
+ * directly, so each handler is compiled in at most two places and the file
+ * compiles in time linear in its ops. */
+static cg_status calc_calculator__switch(uint32_t op, const uint8_t *req, size_t req_len, cg_bytes *resp) {
   switch (op) {
 #define CALC_CALCULATOR__CASE(id, Name, name, ...) \
   case id: return calc_calculator__op_##name(req, req_len, resp);
@@ -1343,11 +1335,16 @@ static CG_ALWAYS_INLINE cg_status calc_calculator__dispatch(uint32_t op, const u
 #undef CALC_CALCULATOR__CASE
     default: break;
   }
+  (void)req;
+  (void)req_len;
+  (void)resp;
   return cg_fail(CG_ERR_UNKNOWN_OP, "calc.Calculator has no op with id %u", (unsigned)op);
 }
 
 cg_status calc_calculator_dispatch(uint32_t op, const uint8_t *req, size_t req_len, cg_bytes *resp) {
-  return calc_calculator__dispatch(op, req, req_len, resp);
+  cg_status st = cg_call_enter(&req, req_len, resp, "calc_calculator_dispatch");
+  if (st == CG_OK) st = calc_calculator__switch(op, req, req_len, resp);
+  return cg_call_leave(st);
 }
 
 uint64_t calc_calculator_schema_hash(void) { return CALC_CALCULATOR_SCHEMA_HASH; }
@@ -1368,12 +1365,21 @@ cg_status calc_calculator_call_add(const Calc__BinaryOp *req, Calc__Value *resp,
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_add: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(1, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_add");
+    if (st == CG_OK) st = calc_calculator__op_add(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1385,14 +1391,25 @@ cg_status calc_calculator_call_add(const Calc__BinaryOp *req, Calc__Value *resp,
 }
 
 cg_status calc_calculator_invoke_add(int64_t a, int64_t b, int64_t *result) {
+  if (!result) {
+    cg_clear_error();
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_add: result is NULL");
+  }
   Calc__BinaryOp req = CALC__BINARY_OP__INIT;
   req.a = a;
   req.b = b;
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator__dispatch(1, buf, len, &r);
-  if (st != CG_OK) return st;
+  cg_status st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_add");
+    if (st == CG_OK) st = calc_calculator__op_add(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
@@ -1409,12 +1426,21 @@ cg_status calc_calculator_call_subtract(const Calc__BinaryOp *req, Calc__Value *
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_subtract: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(2, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_subtract");
+    if (st == CG_OK) st = calc_calculator__op_subtract(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1426,14 +1452,25 @@ cg_status calc_calculator_call_subtract(const Calc__BinaryOp *req, Calc__Value *
 }
 
 cg_status calc_calculator_invoke_subtract(int64_t a, int64_t b, int64_t *result) {
+  if (!result) {
+    cg_clear_error();
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_subtract: result is NULL");
+  }
   Calc__BinaryOp req = CALC__BINARY_OP__INIT;
   req.a = a;
   req.b = b;
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator__dispatch(2, buf, len, &r);
-  if (st != CG_OK) return st;
+  cg_status st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_subtract");
+    if (st == CG_OK) st = calc_calculator__op_subtract(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
@@ -1450,12 +1487,21 @@ cg_status calc_calculator_call_multiply(const Calc__BinaryOp *req, Calc__Value *
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_multiply: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(3, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_multiply");
+    if (st == CG_OK) st = calc_calculator__op_multiply(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1467,14 +1513,25 @@ cg_status calc_calculator_call_multiply(const Calc__BinaryOp *req, Calc__Value *
 }
 
 cg_status calc_calculator_invoke_multiply(int64_t a, int64_t b, int64_t *result) {
+  if (!result) {
+    cg_clear_error();
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_multiply: result is NULL");
+  }
   Calc__BinaryOp req = CALC__BINARY_OP__INIT;
   req.a = a;
   req.b = b;
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator__dispatch(3, buf, len, &r);
-  if (st != CG_OK) return st;
+  cg_status st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_multiply");
+    if (st == CG_OK) st = calc_calculator__op_multiply(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
@@ -1491,12 +1548,21 @@ cg_status calc_calculator_call_divide(const Calc__BinaryOp *req, Calc__Value *re
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_divide: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(4, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_divide");
+    if (st == CG_OK) st = calc_calculator__op_divide(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1508,14 +1574,25 @@ cg_status calc_calculator_call_divide(const Calc__BinaryOp *req, Calc__Value *re
 }
 
 cg_status calc_calculator_invoke_divide(int64_t a, int64_t b, int64_t *result) {
+  if (!result) {
+    cg_clear_error();
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_divide: result is NULL");
+  }
   Calc__BinaryOp req = CALC__BINARY_OP__INIT;
   req.a = a;
   req.b = b;
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator__dispatch(4, buf, len, &r);
-  if (st != CG_OK) return st;
+  cg_status st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_divide");
+    if (st == CG_OK) st = calc_calculator__op_divide(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
@@ -1532,12 +1609,21 @@ cg_status calc_calculator_call_modulo(const Calc__BinaryOp *req, Calc__Value *re
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_modulo: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(5, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_modulo");
+    if (st == CG_OK) st = calc_calculator__op_modulo(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1549,14 +1635,25 @@ cg_status calc_calculator_call_modulo(const Calc__BinaryOp *req, Calc__Value *re
 }
 
 cg_status calc_calculator_invoke_modulo(int64_t a, int64_t b, int64_t *result) {
+  if (!result) {
+    cg_clear_error();
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_modulo: result is NULL");
+  }
   Calc__BinaryOp req = CALC__BINARY_OP__INIT;
   req.a = a;
   req.b = b;
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator__dispatch(5, buf, len, &r);
-  if (st != CG_OK) return st;
+  cg_status st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_modulo");
+    if (st == CG_OK) st = calc_calculator__op_modulo(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
@@ -1573,12 +1670,21 @@ cg_status calc_calculator_call_add_checked(const Calc__BinaryOp *req, Calc__Valu
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_add_checked: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(6, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_add_checked");
+    if (st == CG_OK) st = calc_calculator__op_add_checked(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1590,14 +1696,25 @@ cg_status calc_calculator_call_add_checked(const Calc__BinaryOp *req, Calc__Valu
 }
 
 cg_status calc_calculator_invoke_add_checked(int64_t a, int64_t b, int64_t *result) {
+  if (!result) {
+    cg_clear_error();
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_add_checked: result is NULL");
+  }
   Calc__BinaryOp req = CALC__BINARY_OP__INIT;
   req.a = a;
   req.b = b;
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator__dispatch(6, buf, len, &r);
-  if (st != CG_OK) return st;
+  cg_status st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_add_checked");
+    if (st == CG_OK) st = calc_calculator__op_add_checked(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
@@ -1614,12 +1731,21 @@ cg_status calc_calculator_call_multiply_checked(const Calc__BinaryOp *req, Calc_
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_multiply_checked: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(7, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_multiply_checked");
+    if (st == CG_OK) st = calc_calculator__op_multiply_checked(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1631,14 +1757,25 @@ cg_status calc_calculator_call_multiply_checked(const Calc__BinaryOp *req, Calc_
 }
 
 cg_status calc_calculator_invoke_multiply_checked(int64_t a, int64_t b, int64_t *result) {
+  if (!result) {
+    cg_clear_error();
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_multiply_checked: result is NULL");
+  }
   Calc__BinaryOp req = CALC__BINARY_OP__INIT;
   req.a = a;
   req.b = b;
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__binary_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator__dispatch(7, buf, len, &r);
-  if (st != CG_OK) return st;
+  cg_status st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_multiply_checked");
+    if (st == CG_OK) st = calc_calculator__op_multiply_checked(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   Calc__Value out;
   *&out = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, NULL, &out);
@@ -1655,12 +1792,21 @@ cg_status calc_calculator_call_divide_float(const Calc__FloatOp *req, Calc__Floa
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_divide_float: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__float_op__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__float_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(8, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_divide_float");
+    if (st == CG_OK) st = calc_calculator__op_divide_float(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__FloatValue)CALC__FLOAT_VALUE__INIT;
   st = calc__float_value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1672,14 +1818,25 @@ cg_status calc_calculator_call_divide_float(const Calc__FloatOp *req, Calc__Floa
 }
 
 cg_status calc_calculator_invoke_divide_float(double a, double b, double *result) {
+  if (!result) {
+    cg_clear_error();
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_divide_float: result is NULL");
+  }
   Calc__FloatOp req = CALC__FLOAT_OP__INIT;
   req.a = a;
   req.b = b;
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__float_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator__dispatch(8, buf, len, &r);
-  if (st != CG_OK) return st;
+  cg_status st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_divide_float");
+    if (st == CG_OK) st = calc_calculator__op_divide_float(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   Calc__FloatValue out;
   *&out = (Calc__FloatValue)CALC__FLOAT_VALUE__INIT;
   st = calc__float_value__cg_decode(r.data, r.len, NULL, &out);
@@ -1696,12 +1853,21 @@ cg_status calc_calculator_call_add_fixed(const Calc__FixedOp *req, Calc__FixedVa
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_add_fixed: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__fixed_op__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__fixed_op__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(9, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_add_fixed");
+    if (st == CG_OK) st = calc_calculator__op_add_fixed(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__FixedValue)CALC__FIXED_VALUE__INIT;
   st = calc__fixed_value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1713,14 +1879,25 @@ cg_status calc_calculator_call_add_fixed(const Calc__FixedOp *req, Calc__FixedVa
 }
 
 cg_status calc_calculator_invoke_add_fixed(int64_t a, int64_t b, int64_t *result) {
+  if (!result) {
+    cg_clear_error();
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_add_fixed: result is NULL");
+  }
   Calc__FixedOp req = CALC__FIXED_OP__INIT;
   req.a = a;
   req.b = b;
   uint8_t buf[64]; /* two scalar fields: at most 30 bytes plus write slack */
   size_t len = (size_t)(calc__fixed_op__cg_write(&req, buf) - buf);
   cg_bytes r;
-  cg_status st = calc_calculator__dispatch(9, buf, len, &r);
-  if (st != CG_OK) return st;
+  cg_status st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_add_fixed");
+    if (st == CG_OK) st = calc_calculator__op_add_fixed(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   Calc__FixedValue out;
   *&out = (Calc__FixedValue)CALC__FIXED_VALUE__INIT;
   st = calc__fixed_value__cg_decode(r.data, r.len, NULL, &out);
@@ -1737,12 +1914,21 @@ cg_status calc_calculator_call_batch_add(const Calc__BatchOperation *req, Calc__
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_add: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(10, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_batch_add");
+    if (st == CG_OK) st = calc_calculator__op_batch_add(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__BatchResult)CALC__BATCH_RESULT__INIT;
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1757,6 +1943,11 @@ cg_status calc_calculator_invoke_batch_add(const int64_t *a, const int64_t *b, s
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (n && (!a || !b || !result))
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_batch_add: a, b and result must not be NULL");
+  if (n > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "BatchAdd: %zu elements exceed the batch limit of %zu", n, cg_max_batch());
   Calc__BatchOperation req = CALC__BATCH_OPERATION__INIT;
   req.n_a = req.n_b = n;
   req.a = (int64_t *)a;
@@ -1765,8 +1956,14 @@ cg_status calc_calculator_invoke_batch_add(const int64_t *a, const int64_t *b, s
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(&req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(10, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_batch_add");
+    if (st == CG_OK) st = calc_calculator__op_batch_add(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchAdd");
 }
 
@@ -1774,12 +1971,21 @@ cg_status calc_calculator_call_batch_subtract(const Calc__BatchOperation *req, C
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_subtract: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(11, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_batch_subtract");
+    if (st == CG_OK) st = calc_calculator__op_batch_subtract(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__BatchResult)CALC__BATCH_RESULT__INIT;
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1794,6 +2000,11 @@ cg_status calc_calculator_invoke_batch_subtract(const int64_t *a, const int64_t 
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (n && (!a || !b || !result))
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_batch_subtract: a, b and result must not be NULL");
+  if (n > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "BatchSubtract: %zu elements exceed the batch limit of %zu", n, cg_max_batch());
   Calc__BatchOperation req = CALC__BATCH_OPERATION__INIT;
   req.n_a = req.n_b = n;
   req.a = (int64_t *)a;
@@ -1802,8 +2013,14 @@ cg_status calc_calculator_invoke_batch_subtract(const int64_t *a, const int64_t 
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(&req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(11, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_batch_subtract");
+    if (st == CG_OK) st = calc_calculator__op_batch_subtract(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchSubtract");
 }
 
@@ -1811,12 +2028,21 @@ cg_status calc_calculator_call_batch_multiply(const Calc__BatchOperation *req, C
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_multiply: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(12, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_batch_multiply");
+    if (st == CG_OK) st = calc_calculator__op_batch_multiply(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__BatchResult)CALC__BATCH_RESULT__INIT;
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1831,6 +2057,11 @@ cg_status calc_calculator_invoke_batch_multiply(const int64_t *a, const int64_t 
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (n && (!a || !b || !result))
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_batch_multiply: a, b and result must not be NULL");
+  if (n > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "BatchMultiply: %zu elements exceed the batch limit of %zu", n, cg_max_batch());
   Calc__BatchOperation req = CALC__BATCH_OPERATION__INIT;
   req.n_a = req.n_b = n;
   req.a = (int64_t *)a;
@@ -1839,8 +2070,14 @@ cg_status calc_calculator_invoke_batch_multiply(const int64_t *a, const int64_t 
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(&req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(12, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_batch_multiply");
+    if (st == CG_OK) st = calc_calculator__op_batch_multiply(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchMultiply");
 }
 
@@ -1848,12 +2085,21 @@ cg_status calc_calculator_call_batch_divide(const Calc__BatchOperation *req, Cal
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_divide: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(13, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_batch_divide");
+    if (st == CG_OK) st = calc_calculator__op_batch_divide(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__BatchResult)CALC__BATCH_RESULT__INIT;
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1868,6 +2114,11 @@ cg_status calc_calculator_invoke_batch_divide(const int64_t *a, const int64_t *b
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (n && (!a || !b || !result))
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_batch_divide: a, b and result must not be NULL");
+  if (n > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "BatchDivide: %zu elements exceed the batch limit of %zu", n, cg_max_batch());
   Calc__BatchOperation req = CALC__BATCH_OPERATION__INIT;
   req.n_a = req.n_b = n;
   req.a = (int64_t *)a;
@@ -1876,8 +2127,14 @@ cg_status calc_calculator_invoke_batch_divide(const int64_t *a, const int64_t *b
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(&req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(13, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_batch_divide");
+    if (st == CG_OK) st = calc_calculator__op_batch_divide(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchDivide");
 }
 
@@ -1885,12 +2142,21 @@ cg_status calc_calculator_call_batch_add_checked(const Calc__BatchOperation *req
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_add_checked: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(14, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_batch_add_checked");
+    if (st == CG_OK) st = calc_calculator__op_batch_add_checked(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__BatchResult)CALC__BATCH_RESULT__INIT;
   st = calc__batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1905,6 +2171,11 @@ cg_status calc_calculator_invoke_batch_add_checked(const int64_t *a, const int64
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (n && (!a || !b || !result))
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_batch_add_checked: a, b and result must not be NULL");
+  if (n > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "BatchAddChecked: %zu elements exceed the batch limit of %zu", n, cg_max_batch());
   Calc__BatchOperation req = CALC__BATCH_OPERATION__INIT;
   req.n_a = req.n_b = n;
   req.a = (int64_t *)a;
@@ -1913,8 +2184,14 @@ cg_status calc_calculator_invoke_batch_add_checked(const int64_t *a, const int64
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(&req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(14, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_batch_add_checked");
+    if (st == CG_OK) st = calc_calculator__op_batch_add_checked(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchAddChecked");
 }
 
@@ -1922,12 +2199,21 @@ cg_status calc_calculator_call_batch_multiply_float(const Calc__FloatBatch *req,
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_multiply_float: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__float_batch__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__float_batch__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(15, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_batch_multiply_float");
+    if (st == CG_OK) st = calc_calculator__op_batch_multiply_float(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__FloatBatchResult)CALC__FLOAT_BATCH_RESULT__INIT;
   st = calc__float_batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1942,6 +2228,11 @@ cg_status calc_calculator_invoke_batch_multiply_float(const double *a, const dou
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (n && (!a || !b || !result))
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_batch_multiply_float: a, b and result must not be NULL");
+  if (n > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "BatchMultiplyFloat: %zu elements exceed the batch limit of %zu", n, cg_max_batch());
   st = cg_request_buffer(CG_BATCH_REQUEST_SIZE(n, sizeof *a), &buf);
   if (st != CG_OK) return st;
   len = cg_batch_request_layout(buf, 1, 2, n, sizeof *a);
@@ -1950,17 +2241,27 @@ cg_status calc_calculator_invoke_batch_multiply_float(const double *a, const dou
     memcpy(buf + 2 * CG_ALIGNED_HEADER + n * sizeof *a, b, n * sizeof *b);
   }
   cg_bytes r;
-  st = calc_calculator__dispatch(15, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_batch_multiply_float");
+    if (st == CG_OK) st = calc_calculator__op_batch_multiply_float(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   return cg_unpack_field(r, 1, CG_CODEC_FIXED64, result, n, "BatchMultiplyFloat");
 }
 
 size_t calc_calculator_layout_batch_multiply_float(uint8_t *buf, size_t n) {
+  if (!buf || n > cg_max_batch()) return 0; /* no request: dispatch of 0 bytes is an empty batch */
   return cg_batch_request_layout(buf, 1, 2, n, sizeof(double));
 }
 
 cg_status calc_calculator_view_batch_multiply_float(cg_bytes resp, const double **values, size_t *n) {
   const uint8_t *payload;
+  cg_clear_error();
+  if (!values || !n)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_view_batch_multiply_float: values and n must not be NULL");
   cg_status st = cg_packed_view(resp, 1, sizeof **values, &payload, n);
   if (st != CG_OK) return st;
   if ((uintptr_t)payload % _Alignof(double))
@@ -1973,12 +2274,21 @@ cg_status calc_calculator_call_batch_add_fixed(const Calc__FixedBatch *req, Calc
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_add_fixed: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__fixed_batch__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__fixed_batch__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(16, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_batch_add_fixed");
+    if (st == CG_OK) st = calc_calculator__op_batch_add_fixed(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__FixedBatchResult)CALC__FIXED_BATCH_RESULT__INIT;
   st = calc__fixed_batch_result__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -1993,6 +2303,11 @@ cg_status calc_calculator_invoke_batch_add_fixed(const int64_t *a, const int64_t
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (n && (!a || !b || !result))
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_invoke_batch_add_fixed: a, b and result must not be NULL");
+  if (n > cg_max_batch())
+    return cg_fail(CG_ERR_LIMIT, "BatchAddFixed: %zu elements exceed the batch limit of %zu", n, cg_max_batch());
   st = cg_request_buffer(CG_BATCH_REQUEST_SIZE(n, sizeof *a), &buf);
   if (st != CG_OK) return st;
   len = cg_batch_request_layout(buf, 1, 2, n, sizeof *a);
@@ -2001,17 +2316,27 @@ cg_status calc_calculator_invoke_batch_add_fixed(const int64_t *a, const int64_t
     memcpy(buf + 2 * CG_ALIGNED_HEADER + n * sizeof *a, b, n * sizeof *b);
   }
   cg_bytes r;
-  st = calc_calculator__dispatch(16, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_invoke_batch_add_fixed");
+    if (st == CG_OK) st = calc_calculator__op_batch_add_fixed(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   return cg_unpack_field(r, 1, CG_CODEC_FIXED64, result, n, "BatchAddFixed");
 }
 
 size_t calc_calculator_layout_batch_add_fixed(uint8_t *buf, size_t n) {
+  if (!buf || n > cg_max_batch()) return 0; /* no request: dispatch of 0 bytes is an empty batch */
   return cg_batch_request_layout(buf, 1, 2, n, sizeof(int64_t));
 }
 
 cg_status calc_calculator_view_batch_add_fixed(cg_bytes resp, const int64_t **values, size_t *n) {
   const uint8_t *payload;
+  cg_clear_error();
+  if (!values || !n)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_view_batch_add_fixed: values and n must not be NULL");
   cg_status st = cg_packed_view(resp, 1, sizeof **values, &payload, n);
   if (st != CG_OK) return st;
   if ((uintptr_t)payload % _Alignof(int64_t))
@@ -2024,12 +2349,21 @@ cg_status calc_calculator_call_factorial(const Calc__FactorialRequest *req, Calc
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_factorial: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__factorial_request__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__factorial_request__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(20, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_factorial");
+    if (st == CG_OK) st = calc_calculator__op_factorial(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__Value)CALC__VALUE__INIT;
   st = calc__value__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)
@@ -2044,12 +2378,21 @@ cg_status calc_calculator_call_format_number(const Calc__FormatRequest *req, Cal
   uint8_t *buf;
   size_t len;
   cg_status st;
+  cg_clear_error();
+  if (!req || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_format_number: req, resp and arena must not be NULL");
   st = cg_request_buffer(calc__format_request__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__format_request__cg_write(req, buf) - buf);
   cg_bytes r;
-  st = calc_calculator__dispatch(21, buf, len, &r);
-  if (st != CG_OK) return st;
+  {
+    const uint8_t *p = buf;
+    st = cg_call_enter(&p, len, &r, "calc_calculator_call_format_number");
+    if (st == CG_OK) st = calc_calculator__op_format_number(p, len, &r);
+    st = cg_call_leave(st);
+    if (st != CG_OK) return st;
+  }
+
   *resp = (Calc__CalculatorResponse)CALC__CALCULATOR_RESPONSE__INIT;
   st = calc__calculator_response__cg_decode(r.data, r.len, arena, resp);
   if (st == CG_ERR_DECODE)

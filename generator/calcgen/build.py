@@ -36,12 +36,12 @@ class _MessageIndex:
 
     def model(self, full) -> Message:
         if full not in self.models:
-            m, _, _ = self.descs[full]
+            m, fdp, _ = self.descs[full]
+            members = names.pbc_member_names(m, fdp.syntax != "proto3")
             fields = [Field(name=f.name, number=f.number, type_id=f.type, repeated=f.label == LABEL_REPEATED,
-                            c_name=names.pbc_field_name(f.name), type_name=f.type_name.lstrip("."),
+                            c_name=members[f.name], type_name=f.type_name.lstrip("."),
                             optional=f.proto3_optional)
                       for f in m.field]
-            _, fdp, _ = self.descs[full]
             self.models[full] = Message(full_name=full, fields=fields, c_type=names.pbc_type_name(full),
                                         c_descriptor=names.pbc_descriptor(full), c_init=names.pbc_init_macro(full),
                                         c_lower=names.pbc_lower_name(full),

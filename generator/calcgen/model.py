@@ -283,7 +283,10 @@ class Op:
 
     @property
     def operands(self):
-        return self.request.fields[0], self.request.fields[1]
+        """a and b: the request's two fields in field-number order (the contract),
+        whatever order they are declared in."""
+        a, b = self.request.fields_by_number
+        return a, b
 
     @property
     def result(self):

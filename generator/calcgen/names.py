@@ -24,8 +24,10 @@ wchar_t while xor xor_eq""".split())
 # not on the wire.
 PBC_UNESCAPED = frozenset("""
 restrict alignas alignof char8_t char16_t char32_t concept consteval constexpr
-constinit co_await co_return co_yield decltype noexcept nullptr requires
-static_assert thread_local""".split())
+constinit co_await co_return co_yield decltype export noexcept nullptr requires
+static_assert thread_local typeof typeof_unqual linux unix i386 base""".split())
+# (typeof is a keyword of GNU C, and linux, unix and i386 are macros there;
+# base is the ProtobufCMessage member every struct starts with.)
 
 DART_RESERVED = frozenset("""
 abstract as assert async await base break case catch class const continue
@@ -114,8 +116,46 @@ def pbc_init_macro(full_name: str) -> str:
 
 
 def pbc_field_name(name: str) -> str:
+    """protoc-c's member name for a field, as calcgen hands it the field (see
+    pbc_member_names for names that collide within a message)."""
     low = name.lower()
     return low + "_" if low in PROTOBUF_C_ESCAPED or low in PBC_UNESCAPED else low
+
+
+def pbc_own_member_name(name: str) -> str:
+    """The member protoc-c itself makes of a field name."""
+    low = name.lower()
+    return low + "_" if low in PROTOBUF_C_ESCAPED else low
+
+
+LABEL_OPTIONAL, LABEL_REPEATED = 1, 3
+TYPE_STRING, TYPE_MESSAGE = 9, 11
+
+
+def pbc_member_names(desc, proto2: bool) -> dict:
+    """{field name: struct member name} for one message (a DescriptorProto),
+    with the names calcgen gives protoc-c: besides a field's own member,
+    protoc-c declares `n_<f>` for a repeated field, `has_<f>` for a proto2
+    optional scalar and `<oneof>_case` for a oneof (proto3 `optional` included,
+    its oneof being `_<f>`), and `base`. A field whose member would collide
+    with one of those gets a trailing `_` (until it is unique)."""
+    taken = {"base"}
+    for f in desc.field:
+        low = f.name.lower()
+        if f.label == LABEL_REPEATED:
+            taken.add("n_" + low)
+        elif (proto2 and f.label == LABEL_OPTIONAL and not f.HasField("oneof_index")
+              and f.type not in (TYPE_STRING, TYPE_MESSAGE)):
+            taken.add("has_" + low)
+    for o in desc.oneof_decl:
+        taken.add(o.name.lower() + "_case")
+    out = {}
+    for f in desc.field:
+        name = pbc_field_name(f.name)
+        while name in taken or name in out.values():
+            name += "_"
+        out[f.name] = name
+    return out
 
 
 def pbc_header(proto_path: str) -> str:

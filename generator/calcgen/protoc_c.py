@@ -6,8 +6,10 @@ the CLI and the protoc plugin share one path and need no second protoc run.
 The request is rewritten on the way so that protobuf-c 1.4.1 can compile it:
 - services are removed: calcgen's dispatch replaces protoc-c's RPC stubs,
   which do not compile for methods named after C keywords (`rpc Return`);
-- fields named after keywords protobuf-c does not escape get a trailing `_`
-  (names.PBC_UNESCAPED), as the ones it does escape get from protoc-c;
+- fields named after keywords protobuf-c does not escape, or whose member
+  would collide with one protoc-c declares itself (`base`, `n_x`, `has_x`,
+  `x_case`), get a trailing `_` (names.pbc_member_names), as the keywords it
+  does escape get from protoc-c;
 - proto3 `optional` fields become members of an ordinary one-member oneof.
   On the wire the two are the same thing (a proto3 `optional` field *is* a
   synthetic oneof), and protobuf-c supports oneofs, so presence survives as
@@ -20,11 +22,12 @@ import subprocess
 
 from google.protobuf.compiler import plugin_pb2
 
-from .names import PBC_UNESCAPED
+from .names import pbc_header, pbc_init_macro, pbc_member_names, pbc_own_member_name
 from .wire import WireError, fields as _fields
 
 PB_C_FILE_OPTIONS = 1019  # (pb_c_file) in protobuf-c/protobuf-c.proto
 PB_C_NO_GENERATE = 1
+TYPE_BYTES = 12
 
 
 class ProtocCError(Exception):
@@ -75,12 +78,33 @@ def _compilable(fdp):
     while stack:
         m = stack.pop()
         stack.extend(m.nested_type)
+        members = pbc_member_names(m, out.syntax != "proto3")
         for f in m.field:
             if f.proto3_optional:
                 f.proto3_optional = False  # oneof_index still names its (now ordinary) oneof
-            if f.name.lower() in PBC_UNESCAPED:
-                f.name += "_"
+            if members[f.name] != pbc_own_member_name(f.name):
+                f.name = members[f.name]  # protoc-c keeps this one as it is
     return out
+
+
+def _brace_bytes_unions(fdp, header):
+    """protoc-c initialises every oneof's union with `{0}` in the INIT macro;
+    when the union's first member is `bytes` (a struct), gcc -Wall warns
+    (-Wmissing-braces), so such unions get `{{0}}`."""
+    def walk(msgs, prefix):
+        for m in msgs:
+            full = prefix + m.name
+            yield full, m
+            yield from walk(m.nested_type, full + ".")
+
+    for full, m in walk(fdp.message_type, fdp.package + "." if fdp.package else ""):
+        init = pbc_init_macro(full)[:-len("__INIT")]
+        for index, o in enumerate(m.oneof_decl):
+            members = [f for f in m.field if f.HasField("oneof_index") and f.oneof_index == index]
+            if members and members[0].type == TYPE_BYTES:
+                unset = f"{init}__{o.name.upper()}__NOT_SET, {{0}}"
+                header = header.replace(unset, unset[:-3] + "{{0}}")
+    return header
 
 
 def request_for(proto_files, to_generate):
@@ -113,4 +137,6 @@ def generate(proto_files, to_generate):
     resp.ParseFromString(proc.stdout)
     if resp.error:
         raise ProtocCError(f"protoc-gen-c: {resp.error}")
-    return {f.name: f.content for f in resp.file}
+    by_header = {pbc_header(f.name): f for f in proto_files}
+    return {f.name: _brace_bytes_unions(by_header[f.name], f.content) if f.name in by_header else f.content
+            for f in resp.file}

@@ -43,7 +43,7 @@ def kernel_problems(op, req_desc):
     if len(req.fields) != 2:
         return [f"kernel {k} needs a request with exactly two numeric fields; "
                 f"{req.full_name} has {len(req.fields)}"]
-    a, b = req.fields
+    a, b = req.fields_by_number
     problems = []
     for f in (a, b):
         if f.elem is None:

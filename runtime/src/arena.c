@@ -99,7 +99,8 @@ static void *fail(cg_arena *a, cg_status why) {
 }
 
 void *cg_arena_alloc(cg_arena *a, size_t size) {
-  if (size > a->cfg.cap) return fail(a, CG_ERR_LIMIT);
+  /* the second test keeps the 16-byte rounding below from wrapping */
+  if (size > a->cfg.cap || size > SIZE_MAX - ALIGN) return fail(a, CG_ERR_LIMIT);
   size_t need = size ? ROUND_UP(size, ALIGN) : ALIGN;
   chunk *c = a->head;
   if (!c || c->size - c->used < need) {

@@ -5,19 +5,30 @@
 #include "status_internal.h"
 #include "calcgen/call.h"
 
-/* Per-thread state. The struct lives in TLS; its heap parts are registered
- * with a pthread key so they are freed when the thread exits. */
+/* Per-thread state. The struct lives in TLS; its heap parts are freed when
+ * the thread exits (a pthread key destructor), by cg_thread_release(), or
+ * when the library is unloaded (every thread's, from a registry: a thread that
+ * outlives a dlclose must find nothing of ours left to run or to free). */
 typedef struct buffer {
   uint8_t *data;
   size_t cap;
 } buffer;
 
-typedef struct thread_state {
+/* What one level of calls uses: a handler that calls another op of the
+ * library (through the host API) runs that call one level deeper, on memory
+ * of its own, so the outer call's request, arena and response stay intact. */
+typedef struct level {
   cg_arena *arena;
   buffer resp; /* the dispatch side's response */
   buffer req;  /* the host side's request */
-  size_t retain; /* buffers up to this size are kept (the arena's retain) */
+} level;
+
+typedef struct thread_state {
+  level levels[CG_MAX_NESTED_CALLS];
+  int depth;       /* calls in progress on this thread (atomic: the unloader reads it) */
+  size_t retain;   /* buffers up to this size are kept (the arena's retain) */
   int registered;
+  struct thread_state *prev, *next; /* the registry */
 } thread_state;
 
 static _Thread_local thread_state tls;
@@ -26,7 +37,13 @@ static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static pthread_key_t key;
 static int key_ok;
 
-static pthread_mutex_t limits_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Registered thread states; the lock is held briefly (a thread's first
+ * allocation, its exit, unload) and released around fork (see below). */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static thread_state *registry;
+
+/* Limits are read on every call without a lock and written rarely: each
+ * member is its own atomic, so no lock can be held across a fork. */
 static cg_limits limits = {CG_DEFAULT_MAX_REQUEST, CG_DEFAULT_MAX_RESPONSE, {0, 0, 0},
                            CG_DEFAULT_MAX_BATCH, CG_DEFAULT_MAX_DEPTH};
 
@@ -37,21 +54,72 @@ static void release_buffer(buffer *b) {
 }
 
 static void release(thread_state *t) {
-  cg_arena_destroy(t->arena);
-  t->arena = NULL;
-  release_buffer(&t->resp);
-  release_buffer(&t->req);
+  for (int i = 0; i < CG_MAX_NESTED_CALLS; i++) {
+    cg_arena_destroy(t->levels[i].arena);
+    t->levels[i].arena = NULL;
+    release_buffer(&t->levels[i].resp);
+    release_buffer(&t->levels[i].req);
+  }
 }
 
+static void unlink_state(thread_state *t) {
+  if (t->prev) t->prev->next = t->next;
+  else registry = t->next;
+  if (t->next) t->next->prev = t->prev;
+  t->prev = t->next = NULL;
+  t->registered = 0;
+}
 
-static void on_thread_exit(void *p) { release(p); }
+static void on_thread_exit(void *p) {
+  thread_state *t = p;
+  pthread_mutex_lock(&registry_lock);
+  if (t->registered) unlink_state(t);
+  pthread_mutex_unlock(&registry_lock);
+  release(t);
+}
 
-static void make_key(void) { key_ok = pthread_key_create(&key, on_thread_exit) == 0; }
+static void fork_prepare(void) { pthread_mutex_lock(&registry_lock); }
+static void fork_parent(void) { pthread_mutex_unlock(&registry_lock); }
+/* The child has one thread, this one; the others' states stay registered
+ * (their memory was copied) and are freed at unload like any other. */
+static void fork_child(void) { pthread_mutex_unlock(&registry_lock); }
+
+static void make_key(void) {
+  key_ok = pthread_key_create(&key, on_thread_exit) == 0;
+  pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
 
 static void ensure_registered(thread_state *t) {
   if (t->registered) return;
   pthread_once(&key_once, make_key);
-  if (key_ok && pthread_setspecific(key, t) == 0) t->registered = 1;
+  if (!key_ok || pthread_setspecific(key, t) != 0) return;
+  pthread_mutex_lock(&registry_lock);
+  t->next = registry;
+  t->prev = NULL;
+  if (registry) registry->prev = t;
+  registry = t;
+  t->registered = 1;
+  pthread_mutex_unlock(&registry_lock);
+}
+
+/* At dlclose (or exit): free every thread's memory and delete the key, so a
+ * thread exiting later runs no destructor of ours (the code is gone) and
+ * repeated dlopen/dlclose cycles use no more keys or memory. A thread still
+ * inside a call keeps its memory (leaked rather than freed under it). */
+__attribute__((destructor)) static void unload(void) {
+  pthread_mutex_lock(&registry_lock);
+  thread_state *t = registry;
+  while (t) {
+    thread_state *next = t->next;
+    if (__atomic_load_n(&t->depth, __ATOMIC_RELAXED) == 0) release(t);
+    t->prev = t->next = NULL;
+    t->registered = 0;
+    t = next;
+  }
+  registry = NULL;
+  pthread_mutex_unlock(&registry_lock);
+  if (key_ok) pthread_key_delete(key);
+  key_ok = 0;
 }
 
 void cg_set_limits(const cg_limits *in) {
@@ -60,20 +128,25 @@ void cg_set_limits(const cg_limits *in) {
   if (!l.max_response) l.max_response = CG_DEFAULT_MAX_RESPONSE;
   if (!l.max_batch) l.max_batch = CG_DEFAULT_MAX_BATCH;
   if (!l.max_depth) l.max_depth = CG_DEFAULT_MAX_DEPTH;
-  pthread_mutex_lock(&limits_lock);
-  /* Calls read these without the lock; store them atomically. */
+  if (l.max_depth > CG_MAX_DEPTH_CEILING) l.max_depth = CG_MAX_DEPTH_CEILING;
   __atomic_store_n(&limits.max_request, l.max_request, __ATOMIC_RELAXED);
   __atomic_store_n(&limits.max_response, l.max_response, __ATOMIC_RELAXED);
   __atomic_store_n(&limits.max_batch, l.max_batch, __ATOMIC_RELAXED);
   __atomic_store_n(&limits.max_depth, l.max_depth, __ATOMIC_RELAXED);
-  limits.arena = l.arena; /* read under the lock only */
-  pthread_mutex_unlock(&limits_lock);
+  __atomic_store_n(&limits.arena.initial, l.arena.initial, __ATOMIC_RELAXED);
+  __atomic_store_n(&limits.arena.retain, l.arena.retain, __ATOMIC_RELAXED);
+  __atomic_store_n(&limits.arena.cap, l.arena.cap, __ATOMIC_RELAXED);
 }
 
 cg_limits cg_get_limits(void) {
-  pthread_mutex_lock(&limits_lock);
-  cg_limits l = limits;
-  pthread_mutex_unlock(&limits_lock);
+  cg_limits l;
+  l.max_request = __atomic_load_n(&limits.max_request, __ATOMIC_RELAXED);
+  l.max_response = __atomic_load_n(&limits.max_response, __ATOMIC_RELAXED);
+  l.max_batch = __atomic_load_n(&limits.max_batch, __ATOMIC_RELAXED);
+  l.max_depth = __atomic_load_n(&limits.max_depth, __ATOMIC_RELAXED);
+  l.arena.initial = __atomic_load_n(&limits.arena.initial, __ATOMIC_RELAXED);
+  l.arena.retain = __atomic_load_n(&limits.arena.retain, __ATOMIC_RELAXED);
+  l.arena.cap = __atomic_load_n(&limits.arena.cap, __ATOMIC_RELAXED);
   return l;
 }
 
@@ -92,18 +165,58 @@ cg_status cg_call_start(size_t request_len) {
   return CG_OK;
 }
 
+/* The level the current call uses: 0 outside any call (tests and tools that
+ * use the runtime directly) and for the outermost call. */
+static level *current(thread_state *t) {
+  int d = t->depth;
+  return &t->levels[d <= 0 ? 0 : d > CG_MAX_NESTED_CALLS ? CG_MAX_NESTED_CALLS - 1 : d - 1];
+}
+
+cg_status cg_call_enter(const uint8_t **req, size_t req_len, cg_bytes *resp, const char *who) {
+  static const uint8_t empty[1];
+  thread_state *t = &tls;
+  int d = t->depth + 1;
+  __atomic_store_n(&t->depth, d, __ATOMIC_RELAXED);
+  cg__clear_error();
+  if (resp == NULL) return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: resp is NULL", who);
+  resp->data = NULL;
+  resp->len = 0;
+  if (d > CG_MAX_NESTED_CALLS)
+    return cg_fail(CG_ERR_LIMIT, "%s: calls nested %d deep (handlers calling ops); the limit is %d", who,
+                   d, CG_MAX_NESTED_CALLS);
+  if (req_len > max_request())
+    return cg_fail(CG_ERR_LIMIT, "%s: request of %zu bytes exceeds the limit of %zu bytes", who, req_len,
+                   max_request());
+  if (*req == NULL) {
+    if (req_len != 0)
+      return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: req is NULL but req_len is %zu", who, req_len);
+    *req = empty; /* handlers always see a pointer */
+  }
+  return CG_OK;
+}
+
+cg_status cg_call_leave(cg_status st) {
+  thread_state *t = &tls;
+  int d = t->depth - 1;
+  __atomic_store_n(&t->depth, d, __ATOMIC_RELAXED);
+  /* A nested call's failure the handler recovered from is not this call's. */
+  if (st == CG_OK && d == 0) cg__clear_error();
+  return st;
+}
+
 cg_status cg_call_arena(cg_arena **arena) {
   thread_state *t = &tls;
-  if (!t->arena) {
+  level *l = current(t);
+  if (!l->arena) {
     ensure_registered(t);
     cg_arena_config cfg = cg_get_limits().arena;
-    t->arena = cg_arena_create(&cfg);
-    if (!t->arena) return cg_fail(CG_ERR_NO_MEMORY, "cannot allocate the thread's arena");
-    t->retain = cg_arena_get_config(t->arena).retain;
+    l->arena = cg_arena_create(&cfg);
+    if (!l->arena) return cg_fail(CG_ERR_NO_MEMORY, "cannot allocate the thread's arena");
+    t->retain = cg_arena_get_config(l->arena).retain;
   } else {
-    cg_arena_reset(t->arena);
+    cg_arena_reset(l->arena);
   }
-  *arena = t->arena;
+  *arena = l->arena;
   return CG_OK;
 }
 
@@ -114,8 +227,8 @@ cg_status cg_call_begin(size_t request_len, cg_arena **arena) {
 
 /* Keeps a buffer up to the arena's retain size; gives back a larger one as
  * soon as a smaller request no longer needs it. */
-static cg_status reserve(thread_state *t, buffer *b, size_t len, const char *what, uint8_t **out) {
-  size_t limit = max_response();
+static cg_status reserve(thread_state *t, buffer *b, size_t len, size_t limit, const char *what,
+                         uint8_t **out) {
   if (len > limit)
     return cg_fail(CG_ERR_LIMIT, "%s of %zu bytes exceeds the limit of %zu bytes", what, len, limit);
   size_t retain = t->retain ? t->retain : CG_ARENA_DEFAULT_RETAIN;
@@ -137,15 +250,28 @@ static cg_status reserve(thread_state *t, buffer *b, size_t len, const char *wha
 }
 
 cg_status cg_response_buffer(size_t len, uint8_t **out) {
-  return reserve(&tls, &tls.resp, len, "response", out);
+  thread_state *t = &tls;
+  return reserve(t, &current(t)->resp, len, max_response(), "response", out);
 }
 
 cg_status cg_request_buffer(size_t len, uint8_t **out) {
-  return reserve(&tls, &tls.req, len, "request", out);
+  thread_state *t = &tls;
+  /* The host side encodes the request of the call it is about to make: one
+   * level below the current one. */
+  int d = t->depth;
+  level *l = &t->levels[d < CG_MAX_NESTED_CALLS ? d : CG_MAX_NESTED_CALLS - 1];
+  return reserve(t, &l->req, len, max_request(), "request", out);
 }
 
-void cg_thread_release(void) { release(&tls); }
+void cg_thread_release(void) {
+  if (tls.depth == 0) release(&tls); /* inside a handler the memory is in use */
+}
 
 size_t cg_thread_footprint(void) {
-  return (tls.arena ? cg_arena_footprint(tls.arena) : 0) + tls.resp.cap + tls.req.cap;
+  size_t n = 0;
+  for (int i = 0; i < CG_MAX_NESTED_CALLS; i++) {
+    const level *l = &tls.levels[i];
+    n += (l->arena ? cg_arena_footprint(l->arena) : 0) + l->resp.cap + l->req.cap;
+  }
+  return n;
 }

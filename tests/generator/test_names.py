@@ -12,6 +12,8 @@ message BinaryOp { int64 a = 1; int64 return = 2; repeated int64 int = 3; }
 message HTTPRequest { message Inner_thing { int32 x = 1; } string class = 1; Inner_thing inner = 2; }
 message lower_case { int32 X = 1; int32 alignas = 2; int32 typename = 3; int32 restrict = 4; int32 nullptr = 5; }
 message V2Value { int32 Value2 = 1; }
+message Clash { int64 base = 1; repeated int32 x = 2; int32 n_x = 3; oneof kind { int32 a = 4; } int32 kind_case = 5;
+                int32 linux = 6; bool export = 7; int32 typeof = 8; optional bytes unix = 9; }
 """
 
 
@@ -40,7 +42,7 @@ class MatchesProtocC(unittest.TestCase):
         # does not escape renamed first)
         header = protoc_c.generate(fds.file, ["tricky.proto"])["tricky.pb-c.h"]
         index = _MessageIndex(fds.file)
-        self.assertEqual(len(index.descs), 5)
+        self.assertEqual(len(index.descs), 6)
         for full in index.descs:
             m = index.model(full)
             self.assertIn(f"struct  {m.c_type}\n", header, full)

@@ -35,6 +35,13 @@ typedef struct cg_limits {
 #define CG_DEFAULT_MAX_RESPONSE ((size_t)64 << 20)
 #define CG_DEFAULT_MAX_BATCH ((size_t)16 << 20)
 #define CG_DEFAULT_MAX_DEPTH 32u
+/* max_depth is clamped to this: protobuf-c decodes nested messages by
+ * recursion, so deeper nesting would be bounded by the stack, not by us. */
+#define CG_MAX_DEPTH_CEILING 100u
+/* A handler may call ops of the library (through the host API); each such
+ * call runs one level deeper with its own arena and buffers, up to this many
+ * levels in all (CG_ERR_LIMIT beyond). */
+#define CG_MAX_NESTED_CALLS 8
 
 /* Process-wide; zero members take defaults. Threads pick up a new arena
  * configuration on their next cg_thread_release() or at their first call. */
@@ -47,6 +54,17 @@ CG_API unsigned cg_max_depth(void);
 /* Starts a call on this thread: clears the error and checks the request
  * size. Generated dispatch calls it for every op. */
 CG_API cg_status cg_call_start(size_t request_len);
+/* The frame of one dispatch, for generated code. cg_call_enter starts a call
+ * one level deeper than the thread's current one and clears the error; it
+ * checks that resp is not NULL (and empties it), the nesting (at most
+ * CG_MAX_NESTED_CALLS levels), the request size, and that *req is NULL only
+ * with req_len 0 (then *req becomes a pointer to nothing). `who` names the
+ * entry point in the detail. Whatever it returned, cg_call_leave(st) ends the
+ * call and returns st; leaving the outermost call with CG_OK clears an error
+ * that a nested call recorded and the handler recovered from. */
+CG_API cg_status cg_call_enter(const uint8_t **req, size_t req_len, cg_bytes *resp, const char *who);
+CG_API cg_status cg_call_leave(cg_status st);
+
 /* Resets (or creates) the thread's arena; on CG_OK *arena is ready to use.
  * Generated handlers call it only for ops that decode into the arena: an op
  * over scalars alone never touches it. */
