@@ -29,14 +29,17 @@ def main(lib_path, stub_dir):
     out_ref = ctypes.byref(out)
     a = array.array("q", range(1000))
     b = array.array("q", [7] * 1000)
+    res = array.array("q", bytes(8000))
 
     rows = [
         ("plain ctypes call: calc_calculator_schema_hash()", best(lambda: schema_hash(), 200000)),
         ("ctypes call of the C host API: calc_calculator_invoke_add", best(lambda: invoke_add(12345, 678, out_ref), 200000)),
         ("generated stub: calc.add(12345, 678)", best(lambda: calc.add(12345, 678), 100000)),
         ("generated stub: calc.divide_float(1.5, 3.0)", best(lambda: calc.divide_float(1.5, 3.0), 100000)),
-        ("generated stub: calc.batch_add_fixed_view, n=1000 (per call)", best(lambda: calc.batch_add_fixed_view(a, b), 5000)),
-        ("generated stub: calc.batch_add (varint), n=1000 (per call)", best(lambda: calc.batch_add(a, b), 200)),
+        ("generated stub: calc.batch_add_fixed_into, n=1000 (per call)",
+         best(lambda: calc.batch_add_fixed_into(a, b, res), 5000)),
+        ("generated stub: calc.batch_add_fixed, n=1000 (per call)", best(lambda: calc.batch_add_fixed(a, b), 5000)),
+        ("generated stub: calc.batch_add (varint), n=1000 (per call)", best(lambda: calc.batch_add(a, b), 2000)),
     ]
     floor = rows[0][1]
     print(f"{'path':64} {'ns/call':>10} {'x plain ctypes':>15}")

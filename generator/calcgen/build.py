@@ -9,9 +9,10 @@ fails to compile."""
 from typing import Dict, List
 
 from . import names
+from .protoc_c import import_closure
 from .model import KERNELS, OVERFLOWS, Field, Message, Op, ProtoFile, Service
 from .schema_hash import schema_hash
-from .validate import Locations, SchemaError, SchemaErrors, kernel_problems
+from .validate import Locations, SchemaError, SchemaErrors, check_cross_service, file_name_problem, kernel_problems
 from .wire import WireError, read_op_options
 
 LABEL_REQUIRED, LABEL_REPEATED = 2, 3
@@ -51,15 +52,16 @@ class _MessageIndex:
                 f.label == LABEL_REQUIRED for name in self.reachable(full) for f in self.descs[name][0].field)
         return self.models[full]
 
-    def reachable(self, full, seen=None):
-        """Full names of `full` and every message its fields reach."""
-        seen = set() if seen is None else seen
-        if full in seen or full not in self.descs:
-            return seen
-        seen.add(full)
-        for f in self.descs[full][0].field:
-            if f.type == TYPE_MESSAGE:
-                self.reachable(f.type_name.lstrip("."), seen)
+    def reachable(self, full):
+        """Full names of `full` and every message its fields reach (without
+        recursion: a chain of message types may be thousands long)."""
+        seen, todo = set(), [full]
+        while todo:
+            name = todo.pop()
+            if name in seen or name not in self.descs:
+                continue
+            seen.add(name)
+            todo.extend(f.type_name.lstrip(".") for f in self.descs[name][0].field if f.type == TYPE_MESSAGE)
         return seen
 
 
@@ -81,6 +83,11 @@ def build(proto_files, files_to_generate) -> List[ProtoFile]:
     out: List[ProtoFile] = []
     by_name = {f.name: f for f in proto_files}
     prefixes = {}
+    owners = {}  # every name generated for any service of the generation -> (service, method)
+    for name in [*files_to_generate, *import_closure(proto_files, files_to_generate)]:
+        problem = file_name_problem(name)
+        if problem:
+            errors.append(SchemaError(name, 0, 0, problem))
     for fname in files_to_generate:
         fdp = by_name[fname]
         loc = Locations(fdp)
@@ -93,7 +100,13 @@ def build(proto_files, files_to_generate) -> List[ProtoFile]:
             if svc.prefix in prefixes:
                 errors.append(loc.at([6, si], f"service {svc.full_name}: its C prefix {svc.prefix} is also the "
                                               f"prefix of service {prefixes[svc.prefix]}"))
+                continue
             prefixes[svc.prefix] = svc.full_name
+            if svc.prefix == "cg" or svc.prefix.startswith("cg_"):
+                errors.append(loc.at([6, si], f"service {svc.full_name}: its C prefix {svc.prefix} is in the "
+                                              f"runtime's namespace (cg_*); rename the service or give it a package"))
+                continue
+            errors.extend(check_cross_service(svc, sdp, si, loc, owners))
             pf.services.append(svc)
         out.append(pf)
     if errors:
@@ -172,6 +185,12 @@ def _build_service(fdp, si, sdp, index, loc, errors):
         if not op.is_user and not op.batch:
             op.batch_peer = next((b for b in svc.ops if b.batch and b.kernel == op.kernel
                                   and b.overflow == op.overflow and b.elem == op.elem), None)
+    members = {}
+    for member, method in svc.python_members():
+        if member in members:
+            err(next(i for i, m in enumerate(sdp.method) if m.name == method),
+                f"its Python method {member} collides with method {members[member]}'s")
+        members.setdefault(member, method)
     owners = {}
     for sym, method in svc.symbols():
         if sym in owners:

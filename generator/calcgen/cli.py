@@ -194,3 +194,6 @@ def main(argv=None) -> int:
     except CliError as e:
         print(f"calcgen: error: {e}", file=sys.stderr)
         return 1
+    except RecursionError:
+        print("calcgen: error: the schema nests deeper than calcgen can follow; nothing written", file=sys.stderr)
+        return 1

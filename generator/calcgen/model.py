@@ -315,11 +315,23 @@ class Service:
     def user_ops(self):
         return [op for op in self.ops if op.is_user]
 
-    def symbols(self):
-        """(C function name, method or None) for every function generated."""
-        for fixed in ("dispatch", "schema_hash", "op_name"):
-            yield f"{self.prefix}_{fixed}", None
+    def python_members(self):
+        """(member name, method) of every method the Python class defines."""
         for op in self.ops:
+            yield op.python_name, op.name
+            if op.batch and op.has_invoke:
+                yield op.python_name + "_into", op.name
+
+    def symbols(self):
+        """(C name, method or None) for every function, macro and enum constant
+        generated for the service."""
+        for fixed in ("dispatch", "schema_hash", "op_name", "_switch"):
+            yield f"{self.prefix}_{fixed}", None
+        for fixed in ("OPS", "OPS_COUNT", "SCHEMA_HASH", "_OP_ENUM", "_CASE", "_NAME"):
+            yield f"{self.upper}_{fixed}", None
+        for op in self.ops:
+            yield f"{self.upper}_OP_{op.upper}", op.name
+            yield op.handler, op.name
             if op.is_user:
                 yield op.user_handler, op.name
             yield f"{self.prefix}_call_{op.snake}", op.name

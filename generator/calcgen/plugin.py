@@ -66,6 +66,9 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> plugin_pb2.CodeGenerat
     except (SchemaErrors, ValueError, protoc_c.ProtocCError) as e:
         response.error = str(e)
         return response
+    except RecursionError:
+        response.error = "the schema nests deeper than calcgen can follow"
+        return response
     for name, text in outputs.items():
         f = response.file.add()
         f.name = name

@@ -18,20 +18,27 @@ def fnv1a64(data: bytes) -> int:
     return h
 
 
-def _message_lines(full_name, messages, seen, out):
-    if full_name in seen or full_name not in messages:
-        return
-    seen.add(full_name)
-    msg = messages[full_name]
-    out.append(f"message {full_name}")
-    nested = []
-    for f in msg.fields:
-        label = "repeated" if f.repeated else "optional" if f.optional else "single"
-        out.append(f"  {f.number} {f.name} {f.type_id} {label} {f.type_name}")
-        if f.type_name:
-            nested.append(f.type_name)
-    for name in sorted(set(nested)):
-        _message_lines(name, messages, seen, out)
+def _message_lines(root, messages, seen, out):
+    """Each message once, depth first, its nested types in name order; with a
+    stack of its own rather than recursion (chains of types may be long)."""
+    stack = [iter([root])]
+    while stack:
+        name = next(stack[-1], None)
+        if name is None:
+            stack.pop()
+            continue
+        if name in seen or name not in messages:
+            continue
+        seen.add(name)
+        msg = messages[name]
+        out.append(f"message {name}")
+        nested = []
+        for f in msg.fields:
+            label = "repeated" if f.repeated else "optional" if f.optional else "single"
+            out.append(f"  {f.number} {f.name} {f.type_id} {label} {f.type_name}")
+            if f.type_name:
+                nested.append(f.type_name)
+        stack.append(iter(sorted(set(nested))))
 
 
 def canonical_text(service, messages) -> str:

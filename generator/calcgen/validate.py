@@ -1,6 +1,7 @@
 """The rules a schema must follow for calcgen to generate code that compiles
 and behaves, and the errors that say which rule a schema broke, where."""
 
+import re
 from typing import List
 
 from .model import PROTO_TYPE_NAMES
@@ -76,3 +77,34 @@ def kernel_problems(op, req_desc):
     op.batch = a.repeated
     op.elem = a.elem
     return []
+
+
+def check_cross_service(svc, sdp, si, loc, owners):
+    """Names of `svc` that another service of the same generation also
+    generates (`Calculator` with kernel op `Add` and `CalculatorCall` with user
+    op `Add` both make calc_calculator_call_add). `owners` collects every
+    service's names, first come first served."""
+    problems = []
+    for sym, method in svc.symbols():
+        other = owners.get(sym)
+        if other and other[0] != svc.full_name:
+            path = [6, si] + ([2, next(i for i, m in enumerate(sdp.method) if m.name == method)] if method else [])
+            where = f"service {svc.full_name}" + (f", method {method}" if method else "")
+            theirs = f"service {other[0]}" + (f", method {other[1]}" if other[1] else "")
+            problems.append(loc.at(path, f"{where}: generated name {sym} is also generated for {theirs}"))
+        else:
+            owners.setdefault(sym, (svc.full_name, method))
+    return problems
+
+
+SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9_./+-]+")
+
+
+def file_name_problem(name):
+    """A .proto's name ends up in #include lines (calcgen's and protoc-c's),
+    comments and Python and Dart string literals; a quote, backslash, newline
+    or `*/` in it would end those early, so such names are refused."""
+    if SAFE_FILE_NAME.fullmatch(name):
+        return None
+    return (f"the file name {name!r} has characters that cannot appear in an #include or a comment of "
+            f"generated code; use letters, digits and _ . / + -")

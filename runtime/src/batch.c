@@ -1,4 +1,5 @@
 #include "calcgen/batch.h"
+#include "call_internal.h"
 
 #include "calcgen/call.h"
 #include "calcgen/wire.h"
@@ -241,10 +242,30 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
   /* Varint result: payload after room for the longest header, then the
    * header written right before it, so no bytes move. */
   enum { HEADER_MAX = 10 };
-  st = cg_response_buffer(HEADER_MAX + 10 * n + 16, &buf);
-  if (st != CG_OK) return st;
   unsigned char *scratch = cg_call_alloc(arena, (n < CHUNK ? n : CHUNK) * w, s->op);
   if (!scratch) return cg_arena_failure(arena);
+  size_t need = HEADER_MAX + 10 * n + 16, room = need, limit = cg_get_limits().max_response;
+  if (need > limit) {
+    /* Ten bytes a value is the worst case, not the size: measure before refusing. */
+    size_t exact = 0;
+    room = 0;
+    for (size_t done = 0; done < n; done += CHUNK) {
+      size_t len = n - done < CHUNK ? n - done : CHUNK;
+      st = cg_run_kernel_at(s->kernel, s->type, s->overflow, a + done * w, b + done * w, scratch, len,
+                            done, s->op);
+      if (st != CG_OK) return st;
+      /* each cg_wire_pack_varints call may store up to 10 * len + 16 bytes ahead */
+      if (exact + 10 * len + 16 > room) room = exact + 10 * len + 16;
+      exact += cg_wire_varints_size(varint_kind[s->codec], scratch, len);
+    }
+    if (HEADER_MAX + exact > limit)
+      return cg_fail(CG_ERR_LIMIT, "%s: the response of %zu results takes %zu bytes, over the limit of %zu bytes",
+                     s->op, n, HEADER_MAX + exact, limit);
+    need = HEADER_MAX + exact;
+    room += HEADER_MAX;
+  }
+  st = cg__response_buffer_room(need, room, &buf);
+  if (st != CG_OK) return st;
   uint8_t *payload = buf + HEADER_MAX, *q = payload;
   for (size_t done = 0; done < n; done += CHUNK) {
     size_t len = n - done < CHUNK ? n - done : CHUNK;

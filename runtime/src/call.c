@@ -2,6 +2,7 @@
 #include <stdint.h>
 
 #include "alloc_internal.h"
+#include "call_internal.h"
 #include "status_internal.h"
 #include "calcgen/call.h"
 
@@ -226,19 +227,21 @@ cg_status cg_call_begin(size_t request_len, cg_arena **arena) {
 }
 
 /* Keeps a buffer up to the arena's retain size; gives back a larger one as
- * soon as a smaller request no longer needs it. */
-static cg_status reserve(thread_state *t, buffer *b, size_t len, size_t limit, const char *what,
-                         uint8_t **out) {
+ * soon as a smaller request no longer needs it. `len` is what the limit
+ * applies to, `room` (at least len) what the writer needs. */
+static cg_status reserve(thread_state *t, buffer *b, size_t len, size_t room, size_t limit,
+                         const char *what, uint8_t **out) {
   if (len > limit)
     return cg_fail(CG_ERR_LIMIT, "%s of %zu bytes exceeds the limit of %zu bytes", what, len, limit);
   size_t retain = t->retain ? t->retain : CG_ARENA_DEFAULT_RETAIN;
-  if (b->data && len <= b->cap && (b->cap <= retain || len > retain / 2)) {
+  if (b->data && room <= b->cap && (b->cap <= retain || room > retain / 2)) {
     *out = b->data; /* the common case: the kept buffer fits */
     return CG_OK;
   }
   size_t cap = 256;
-  while (cap < len) cap *= 2;
-  if (cap > limit) cap = len;
+  while (cap < room) cap *= 2;
+  if (cap > limit && room <= limit) cap = limit;
+  if (cap < room) cap = room;
   uint8_t *p = cg__alloc(cap);
   if (!p) return cg_fail(CG_ERR_NO_MEMORY, "cannot allocate a %zu-byte %s buffer", cap, what);
   ensure_registered(t);
@@ -251,7 +254,12 @@ static cg_status reserve(thread_state *t, buffer *b, size_t len, size_t limit, c
 
 cg_status cg_response_buffer(size_t len, uint8_t **out) {
   thread_state *t = &tls;
-  return reserve(t, &current(t)->resp, len, max_response(), "response", out);
+  return reserve(t, &current(t)->resp, len, len, max_response(), "response", out);
+}
+
+cg_status cg__response_buffer_room(size_t len, size_t room, uint8_t **out) {
+  thread_state *t = &tls;
+  return reserve(t, &current(t)->resp, len, room < len ? len : room, max_response(), "response", out);
 }
 
 cg_status cg_request_buffer(size_t len, uint8_t **out) {
@@ -260,7 +268,7 @@ cg_status cg_request_buffer(size_t len, uint8_t **out) {
    * level below the current one. */
   int d = t->depth;
   level *l = &t->levels[d < CG_MAX_NESTED_CALLS ? d : CG_MAX_NESTED_CALLS - 1];
-  return reserve(t, &l->req, len, max_request(), "request", out);
+  return reserve(t, &l->req, len, len, max_request(), "request", out);
 }
 
 void cg_thread_release(void) {

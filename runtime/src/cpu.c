@@ -218,8 +218,14 @@ static const cg__varint_table *varint_ops;
  * it (for tests and comparisons). */
 static void resolve_varint(void) {
   varint_ops = &cg__varint_generic;
-#if CG_X86 && CG_HAVE_BMI2
   const char *forced = getenv("CALCGEN_VARINT");
+  if (forced && *forced && strcmp(forced, "generic") != 0 && strcmp(forced, "avx2") != 0 &&
+      strcmp(forced, "bmi2") != 0 && strcmp(forced, "avx512") != 0) {
+    fprintf(stderr, "calcgen: CALCGEN_VARINT=%s is not a varint build (generic, avx2, bmi2, avx512); "
+                    "using the best this CPU runs\n", forced);
+    forced = NULL;
+  }
+#if CG_X86 && CG_HAVE_BMI2
   if (forced && strcmp(forced, "generic") == 0) return;
   if (has_varint_avx2()) varint_ops = &cg__varint_avx2;
   if (forced && strcmp(forced, "avx2") == 0) return;
@@ -228,6 +234,8 @@ static void resolve_varint(void) {
   if (forced && strcmp(forced, "bmi2") == 0) return;
   if (has_varint_avx512()) varint_ops = &cg__varint_avx512;
 #endif
+#else
+  (void)forced;
 #endif
 }
 

@@ -91,6 +91,30 @@ class Cli(unittest.TestCase):
             self.assertIn(f"calcgen: error: {tmp}/f: exists and is not a directory", p.stderr)
             self.assertEqual(sorted(os.listdir(tmp)), ["f"], "nothing may be written")
 
+    def test_hostile_file_names(self):
+        """A name with a quote or `*/` cannot go into an #include or a comment:
+        refused by name, nothing written."""
+        with tempfile.TemporaryDirectory() as tmp:
+            Path(tmp, "a*").mkdir()
+            for name in ("a*/b.proto", 'q"uote.proto', "new\nline.proto"):
+                Path(tmp, name).write_text('syntax = "proto3";\npackage e;\nmessage M { int64 a = 1; }\n'
+                                           "service S { rpc A(M) returns (M); }\n")
+                p = run("generate", "-I", tmp, "--c-out", f"{tmp}/out", f"{tmp}/{name}")
+                self.assertEqual(p.returncode, 1, name)
+                self.assertIn("has characters that cannot appear in an #include or a comment", p.stderr)
+                self.assertFalse(Path(tmp, "out").exists())
+
+    def test_a_long_chain_of_message_types(self):
+        """1,500 message types each holding the next: no RecursionError."""
+        chain = "".join(f"message M{i} {{ M{i + 1} next = 1; int64 v = 2; }}\n" for i in range(1500))
+        with tempfile.TemporaryDirectory() as tmp:
+            Path(tmp, "chain.proto").write_text('syntax = "proto3";\npackage c;\n' + chain +
+                                                "message M1500 { int64 v = 1; }\n"
+                                                "service S { rpc Walk(M0) returns (M1500); }\n")
+            p = run("generate", "-I", tmp, "--c-out", f"{tmp}/out", f"{tmp}/chain.proto")
+            self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+            self.assertTrue(Path(tmp, "out", "chain.calcgen.c").is_file())
+
     def test_missing_file(self):
         p = run("generate", "--c-out", "/tmp", "no/such.proto")
         self.assertEqual(p.returncode, 1)

@@ -122,15 +122,75 @@ class Stub(unittest.TestCase):
         self.assertEqual(list(c.batch_multiply(a, b)), [wrap64(x * y) for x, y in zip(a, b)])
         self.assertEqual(list(c.batch_divide(a, b)), [trunc_div(x, y) for x, y in zip(a, b)])
         self.assertEqual(list(c.batch_add_fixed(a, b)), [x + y for x, y in zip(a, b)])
-        view = c.batch_add_fixed_view(a, b)
-        self.assertEqual(view.format, "q")
-        self.assertEqual(view[n - 1], a[n - 1] + b[n - 1])
+        out = array.array("q", bytes(8 * n))
+        self.assertIs(c.batch_add_fixed_into(a, b, out), out)
+        self.assertEqual(out[n - 1], a[n - 1] + b[n - 1])
+        self.assertEqual(list(c.batch_add(list(a), (x for x in b))), [x + y for x, y in zip(a, b)])
+        self.assertEqual(list(c.batch_add_fixed(memoryview(a), b)), list(out))
         self.assertEqual(list(c.batch_add(array.array("q"), array.array("q"))), [])
         self.assertEqual(list(c.batch_add_fixed(array.array("q"), array.array("q"))), [])
         fa, fb = array.array("d", [1.5, -2.0, math.inf]), array.array("d", [2.0, 0.5, 0.0])
         got = list(c.batch_multiply_float(fa, fb))
         self.assertEqual(got[:2], [3.0, -1.0])
         self.assertTrue(math.isnan(got[2]))
+
+    def test_arguments_are_checked(self):
+        """Values outside the field's range and buffers of the wrong item type are
+        refused by name, never wrapped or reinterpreted."""
+        c = self.calc
+        with self.assertRaisesRegex(OverflowError, r"Add: a=1180591620717411303424 is outside the field's range"):
+            c.add(2 ** 70, 1)
+        with self.assertRaisesRegex(OverflowError, "AddChecked: a=18446744073709551616"):
+            c.add_checked(2 ** 64, 1)
+        with self.assertRaisesRegex(OverflowError, "AddFixed: b="):
+            c.add_fixed(1, -2 ** 63 - 1)
+        with self.assertRaisesRegex(TypeError, "Add: b must be an int, not float"):
+            c.add(1, 2.5)
+        with self.assertRaisesRegex(TypeError, "DivideFloat: a must be a float, not str"):
+            c.divide_float("1", 2.0)
+        ints = array.array("i", [1, 2, 3])
+        q = array.array("q", [1, 2, 3])
+        with self.assertRaisesRegex(TypeError, r"BatchAddFixed: a holds items of format 'i' \(4 bytes\)"):
+            c.batch_add_fixed(ints, ints)
+        with self.assertRaisesRegex(TypeError, "BatchAdd: b holds items of format 'd'"):
+            c.batch_add(q, array.array("d", [1.0, 2.0, 3.0]))
+        with self.assertRaisesRegex(TypeError, "BatchAddFixed: a holds items of format 'B'"):
+            c.batch_add_fixed(bytes(24), q)
+        with self.assertRaisesRegex(OverflowError, "BatchAdd: a:"):
+            c.batch_add([2 ** 63, 1, 1], q)
+        with self.assertRaisesRegex(TypeError, "BatchAddFixed: out is read-only"):
+            c.batch_add_fixed_into(q, q, memoryview(bytes(24)).cast("q"))
+        self.expect_error("CG_ERR_INVALID_ARGUMENT", "out holds 2 items; 3 are needed",
+                          c.batch_add_fixed_into, q, q, array.array("q", [0, 0]))
+        self.assertEqual(list(c.batch_add_fixed(memoryview(bytes(q)).cast("q"), q)), [2, 4, 6])  # read-only input
+
+    def test_one_stub_shared_by_threads(self):
+        """ctypes drops the GIL during each call: per-thread response state keeps
+        every thread's results its own."""
+        import threading
+        c, errors = self.calc, []
+
+        def work(seed):
+            rnd = random.Random(seed)
+            try:
+                for _ in range(2000):
+                    a, b = rnd.randrange(-2 ** 40, 2 ** 40), rnd.randrange(-2 ** 40, 2 ** 40)
+                    if c.add(a, b) != a + b or c.add_fixed(a, b) != a + b:
+                        errors.append((seed, a, b))
+                    if c.format_number(pb.FormatRequest(value=a, radix=10)).text != str(a):
+                        errors.append((seed, "format", a))
+                    xs = array.array("q", [a, b, a])
+                    if list(c.batch_add(xs, xs)) != [2 * a, 2 * b, 2 * a]:
+                        errors.append((seed, "batch", a, b))
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
 
     def test_user_ops(self):
         c = self.calc
