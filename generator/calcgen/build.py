@@ -185,12 +185,13 @@ def _build_service(fdp, si, sdp, index, loc, errors):
         if not op.is_user and not op.batch:
             op.batch_peer = next((b for b in svc.ops if b.batch and b.kernel == op.kernel
                                   and b.overflow == op.overflow and b.elem == op.elem), None)
-    members = {}
-    for member, method in svc.python_members():
-        if member in members:
-            err(next(i for i, m in enumerate(sdp.method) if m.name == method),
-                f"its Python method {member} collides with method {members[member]}'s")
-        members.setdefault(member, method)
+    for language, generated in (("Dart", svc.dart_members()), ("Python", svc.python_members())):
+        members = {}
+        for member, method in generated:
+            if member in members and members[member] != method:
+                err(next(i for i, m in enumerate(sdp.method) if m.name == method),
+                    f"its {language} method {member} collides with method {members[member]}'s")
+            members.setdefault(member, method)
     owners = {}
     for sym, method in svc.symbols():
         if sym in owners:

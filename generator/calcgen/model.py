@@ -315,6 +315,13 @@ class Service:
     def user_ops(self):
         return [op for op in self.ops if op.is_user]
 
+    def dart_members(self):
+        """(member name, method) of every method the Dart class defines."""
+        for op in self.ops:
+            yield op.dart_name, op.name
+            if op.zero_copy:
+                yield op.dart_name + "View", op.name
+
     def python_members(self):
         """(member name, method) of every method the Python class defines."""
         for op in self.ops:
