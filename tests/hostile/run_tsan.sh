@@ -1,0 +1,18 @@
+#!/bin/sh
+# Builds test_threads.c, the runtime and the generated nested.proto code with
+# ThreadSanitizer (clang) and runs it. Exits 77 (skipped) without clang.
+#   run_tsan.sh SRC NESTED_GEN_DIR WORK_DIR [ROUNDS]
+set -eu
+src=$1 gen=$2 work=$3 rounds=${4:-200}
+command -v clang >/dev/null 2>&1 || { echo "skipped: clang not installed"; exit 77; }
+mkdir -p "$work/calcgen"
+sed -e 's/@VERSION@/tsan/' -e 's/@MAJOR@/0/' -e 's/@MINOR@/0/' -e 's/@PATCH@/0/' \
+  "$src/runtime/include/calcgen/version.h.in" > "$work/calcgen/version.h"
+rt="$src/runtime/src"
+clang -std=gnu17 -O1 -g -fsanitize=thread -ffp-contract=off -I"$src/runtime/include" -I"$work" -I"$gen" \
+  "$src/tests/hostile/test_threads.c" "$src/tests/hostile/nested_handlers.c" \
+  "$gen/nested.pb-c.c" "$gen/nested.calcgen.c" \
+  "$rt/alloc.c" "$rt/arena.c" "$rt/batch.c" "$rt/call.c" "$rt/cpu.c" "$rt/protobuf.c" \
+  "$rt/run_kernel.c" "$rt/status.c" "$rt/wire.c" "$rt/kernels_scalar.c" "$rt/varint_generic.c" \
+  -lprotobuf-c -lm -lpthread -o "$work/test_threads_tsan"
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$work/test_threads_tsan" "$rounds"
