@@ -1917,6 +1917,12 @@ cg_status calc_calculator_call_batch_add(const Calc__BatchOperation *req, Calc__
   cg_clear_error();
   if (!req || !resp || !arena)
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_add: req, resp and arena must not be NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchAdd: calc.BatchOperation.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchAdd: calc.BatchOperation.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
   st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
@@ -1974,6 +1980,12 @@ cg_status calc_calculator_call_batch_subtract(const Calc__BatchOperation *req, C
   cg_clear_error();
   if (!req || !resp || !arena)
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_subtract: req, resp and arena must not be NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchSubtract: calc.BatchOperation.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchSubtract: calc.BatchOperation.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
   st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
@@ -2031,6 +2043,12 @@ cg_status calc_calculator_call_batch_multiply(const Calc__BatchOperation *req, C
   cg_clear_error();
   if (!req || !resp || !arena)
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_multiply: req, resp and arena must not be NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchMultiply: calc.BatchOperation.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchMultiply: calc.BatchOperation.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
   st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
@@ -2088,6 +2106,12 @@ cg_status calc_calculator_call_batch_divide(const Calc__BatchOperation *req, Cal
   cg_clear_error();
   if (!req || !resp || !arena)
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_divide: req, resp and arena must not be NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchDivide: calc.BatchOperation.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchDivide: calc.BatchOperation.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
   st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
@@ -2145,6 +2169,12 @@ cg_status calc_calculator_call_batch_add_checked(const Calc__BatchOperation *req
   cg_clear_error();
   if (!req || !resp || !arena)
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_add_checked: req, resp and arena must not be NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchAddChecked: calc.BatchOperation.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchAddChecked: calc.BatchOperation.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
   st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
@@ -2202,6 +2232,12 @@ cg_status calc_calculator_call_batch_multiply_float(const Calc__FloatBatch *req,
   cg_clear_error();
   if (!req || !resp || !arena)
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_multiply_float: req, resp and arena must not be NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchMultiplyFloat: calc.FloatBatch.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchMultiplyFloat: calc.FloatBatch.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
   st = cg_request_buffer(calc__float_batch__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__float_batch__cg_write(req, buf) - buf);
@@ -2277,6 +2313,12 @@ cg_status calc_calculator_call_batch_add_fixed(const Calc__FixedBatch *req, Calc
   cg_clear_error();
   if (!req || !resp || !arena)
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_call_batch_add_fixed: req, resp and arena must not be NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchAddFixed: calc.FixedBatch.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchAddFixed: calc.FixedBatch.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
   st = cg_request_buffer(calc__fixed_batch__cg_bound(req), &buf);
   if (st != CG_OK) return st;
   len = (size_t)(calc__fixed_batch__cg_write(req, buf) - buf);

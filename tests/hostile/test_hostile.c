@@ -76,6 +76,24 @@ static void host_api_bounds_and_nulls(void **state) {
   cg_bytes empty = {NULL, 0};
   assert_int_equal(nest_nested_view_add_all(empty, NULL, &n), CG_ERR_INVALID_ARGUMENT);
   assert_int_equal(nest_nested_view_add_all(empty, &values, NULL), CG_ERR_INVALID_ARGUMENT);
+  /* a request struct that claims more elements than any batch may hold */
+  Nest__Pairs huge = NEST__PAIRS__INIT;
+  Nest__Sums sums;
+  huge.n_a = huge.n_b = ((size_t)1 << 60) + 1;
+  huge.a = huge.b = a;
+  cg_arena *arena = cg_arena_create(NULL);
+  assert_int_equal(nest_nested_call_add_all(&huge, &sums, arena), CG_ERR_LIMIT);
+  assert_non_null(strstr(cg_last_error(), "AddAll: nest.Pairs.a has 1152921504606846977 elements"));
+  cg_arena_destroy(arena);
+  /* the host's request is checked against max_request, its response against max_response */
+  cg_limits l = cg_get_limits();
+  l.max_response = 1000;
+  cg_set_limits(&l);
+  static int64_t many[200];
+  static int64_t res[200];
+  assert_int_equal(nest_nested_invoke_add_all(many, many, 200, res), CG_ERR_LIMIT);
+  assert_non_null(strstr(cg_last_error(), "response of 1608 bytes exceeds the limit of 1000 bytes"));
+  cg_set_limits(NULL);
   /* still correct after all that */
   assert_int_equal(nest_nested_invoke_add_all(a, b, 4, out), CG_OK);
   assert_int_equal(out[3], 12);
