@@ -22,7 +22,8 @@
 
 #include "alloc_count.h"
 #include "calculator.calcgen.h"
-#include "calcgen/elementwise.h"
+#include "calcgen/support/elementwise.h"
+#include "calcgen/support/wire.h"
 #include "naive.pb-c.h"
 #include "timing.h"
 

@@ -16,7 +16,7 @@ class NumericType:
     decode: C expression of the field value from the uint64_t read off the
             wire, `{}` being that value (empty for fixed-width types: memcpy);
     encode: C expression of the uint64_t bits to write, `{}` being the value;
-    scalar_bits: the same for cg_put_scalar_field (see calcgen/wire.h)."""
+    scalar_bits: the same for cg_put_scalar_field (see calcgen/support/wire.h)."""
     type_id: int      # FieldDescriptorProto.Type
     proto: str        # "sint64"
     suffix: str       # "i64": names the cg_elem_* functions and CG_TYPE_*
@@ -259,7 +259,7 @@ class Op:
     @property
     def result_field(self) -> str:
         """Arguments of cg_put_scalar_field for a single op's result (see
-        calcgen/wire.h): field number, encoding, value bits."""
+        calcgen/support/wire.h): field number, encoding, value bits."""
         r = self.result
         return f"{r.number}, {self.elem.scalar_enc}, {self.elem.scalar_bits.format('out.' + r.c_name)}"
 

@@ -7,8 +7,14 @@ from . import paths
 from .statuses import for_templates as statuses
 
 
+# The generated-code ABI the templates are written against; the runtime's
+# CG_GENERATED_ABI (runtime/include/calcgen/version.h.in) must be the same
+# (tests/generator checks it), and every generated file checks it at compile time.
+GENERATED_ABI = 2
+
+
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(paths.TEMPLATES_DIR)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -16,6 +22,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
+    env.globals["abi"] = GENERATED_ABI
+    return env
 
 
 def render_c(proto_file, env=None):

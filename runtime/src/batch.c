@@ -1,8 +1,8 @@
-#include "calcgen/batch.h"
+#include "calcgen/support/batch.h"
 #include "call_internal.h"
 
 #include "calcgen/call.h"
-#include "calcgen/wire.h"
+#include "calcgen/support/wire.h"
 #include "varint_table.h"
 
 /* Elements per kernel-and-encode step for varint results: a few KiB of
@@ -26,6 +26,7 @@ static const uint32_t elem_wire[] = {CG_WIRE_VARINT, CG_WIRE_VARINT, CG_WIRE_VAR
 static int is_fixed(cg_elem_codec c) { return c == CG_CODEC_FIXED32 || c == CG_CODEC_FIXED64; }
 
 static cg_status bad_request(const cg_batch_spec *s, size_t len) {
+  if (!s->request) return cg_fail(CG_ERR_DECODE, "%s: the response is malformed (%zu bytes)", s->op, len);
   return cg_fail(CG_ERR_DECODE, "%s: request is not a valid %s (%zu bytes)", s->op, s->request, len);
 }
 
@@ -323,7 +324,8 @@ cg_status cg_packed_view(cg_bytes msg, uint32_t field, size_t width, const uint8
 
 cg_status cg_unpack_field(cg_bytes msg, uint32_t field, cg_elem_codec codec, void *out, size_t n,
                           const char *op) {
-  cg_batch_spec s = {op, "response", "", "", field, 0, 0, codec, CG_TYPE_I32, CG_KERNEL_ADD, CG_WRAP};
+  cg_batch_spec s = {.op = op, .request = NULL, .name_a = "", .name_b = "", .field_a = field,
+                     .codec = codec, .type = CG_TYPE_I32, .kernel = CG_KERNEL_ADD, .overflow = CG_WRAP};
   operand ops[2] = {{0}, {0}};
   const uint8_t *p = msg.data, *data;
   size_t len;

@@ -5,12 +5,12 @@
  * with that ISA's flags only, and includes this file. Vectors are GCC/clang
  * vector extensions, so the same source becomes SSE4.2, AVX2, AVX-512 or NEON
  * code; every tail and every block that fails a vector check goes through the
- * scalar reference functions in calcgen/elementwise.h, which is what keeps
+ * scalar reference functions in calcgen/support/elementwise.h, which is what keeps
  * results bit-identical across ISAs. */
 #include <stdint.h>
 #include <string.h>
 
-#include "calcgen/elementwise.h"
+#include "calcgen/support/elementwise.h"
 #include "kernel_table.h"
 
 #if !defined(CG_KERNEL_TABLE) || !defined(CG_VBYTES)

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "calcgen/call.h"
-#include "calcgen/protobuf.h"
-#include "calcgen/wire.h"
+#include "calcgen/support/protobuf.h"
+#include "calcgen/support/wire.h"
 
 static void *arena_alloc(void *data, size_t size) { return cg_arena_alloc(data, size); }
 
@@ -19,7 +19,7 @@ ProtobufCAllocator cg_protobuf_allocator(cg_arena *a) {
 
 /* protobuf-c decodes nested messages recursively with no bound; measure the
  * nesting first. Returns the depth reached (capped at limit + 1), or 0 for
- * bytes calcgen's reader rejects (see calcgen/wire.h: this includes field
+ * bytes calcgen's reader rejects (see calcgen/support/wire.h: this includes field
  * number 0, which protobuf-c would accept but cannot re-encode). */
 static unsigned nesting(const ProtobufCMessageDescriptor *desc, const uint8_t *p, size_t len,
                         unsigned depth, unsigned limit) {
@@ -41,17 +41,17 @@ static unsigned nesting(const ProtobufCMessageDescriptor *desc, const uint8_t *p
 }
 
 cg_status cg_protobuf_decode(const ProtobufCMessageDescriptor *desc, cg_arena *a,
-                             const uint8_t *data, size_t len, const char *op,
+                             const uint8_t *data, size_t len, const char *op, const char *side,
                              ProtobufCMessage **out) {
   /* protobuf-c reads through the pointer even for zero bytes. */
   static const uint8_t empty[1];
   unsigned limit = cg_max_depth();
   unsigned depth = data && len ? nesting(desc, data, len, 1, limit) : 1;
   if (depth > limit)
-    return cg_fail(CG_ERR_LIMIT, "%s: %s nests messages deeper than the limit of %u", op, desc->name,
+    return cg_fail(CG_ERR_LIMIT, "%s: the %s (%s) nests messages deeper than the limit of %u", op, side, desc->name,
                    limit);
   if (depth == 0)
-    return cg_fail(CG_ERR_DECODE, "%s: request is not a valid %s (%zu bytes)", op, desc->name, len);
+    return cg_fail(CG_ERR_DECODE, "%s: %s is not a valid %s (%zu bytes)", op, side, desc->name, len);
   ProtobufCAllocator pa = cg_protobuf_allocator(a);
   *out = protobuf_c_message_unpack(desc, &pa, len, data ? data : empty);
   if (*out) return CG_OK;
@@ -60,7 +60,7 @@ cg_status cg_protobuf_decode(const ProtobufCMessageDescriptor *desc, cg_arena *a
     return cg_fail(why, "%s: decoding %s needs more than the arena cap of %zu bytes", op,
                    desc->name, cg_arena_get_config(a).cap);
   if (why != CG_OK) return cg_fail(why, "%s: out of memory while decoding %s", op, desc->name);
-  return cg_fail(CG_ERR_DECODE, "%s: request is not a valid %s (%zu bytes)", op, desc->name, len);
+  return cg_fail(CG_ERR_DECODE, "%s: %s is not a valid %s (%zu bytes)", op, side, desc->name, len);
 }
 
 cg_status cg_protobuf_respond(const ProtobufCMessage *msg, cg_bytes *resp) {

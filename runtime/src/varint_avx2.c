@@ -12,7 +12,7 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-#include "calcgen/wire.h"
+#include "calcgen/support/wire.h"
 
 /* Four elements as the 64-bit values to encode. */
 static inline __m256i load4(cg_varint_kind kind, const void *in, size_t i) {

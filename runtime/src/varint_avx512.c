@@ -13,7 +13,7 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-#include "calcgen/wire.h"
+#include "calcgen/support/wire.h"
 
 /* Eight elements as the 64-bit values to encode. */
 static inline __m512i load_group(cg_varint_kind kind, const void *in, size_t i) {

@@ -11,11 +11,11 @@
  * up to 8 bytes is then one unaligned 8-byte load and a squeeze (with AVX2,
  * four at a time). Encoding spreads 7-bit groups into bytes and stores 8
  * bytes at a time. Results are those of cg_read_varint / cg_write_varint in
- * calcgen/wire.h. */
+ * calcgen/support/wire.h. */
 #include <stdint.h>
 #include <string.h>
 
-#include "calcgen/wire.h"
+#include "calcgen/support/wire.h"
 #include "varint_table.h"
 
 #if VARINT_BMI2 && !VARINT_AVX2

@@ -6,7 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "calcgen/wire.h"
+#include "calcgen/kernels.h"
+#include "calcgen/support/wire.h"
 
 /* Element i of an array of `kind` as the value its varint encodes. */
 static inline uint64_t cg__varint_element(cg_varint_kind kind, const void *in, size_t i) {

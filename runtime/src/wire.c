@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "calcgen/wire.h"
+#include "calcgen/support/wire.h"
 
 #include "calcgen/call.h"
 #include "varint_table.h"

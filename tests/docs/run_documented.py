@@ -120,6 +120,11 @@ def consumer(src, work, label, log, expect):
     return None
 
 
+def root_is_no_mount_point():
+    with open("/proc/self/mountinfo") as f:
+        return not any(line.split()[4] == "/" for line in f)
+
+
 def copy_tree(src: Path, dst: Path):
     """The tracked files of the checkout (symlinks kept), as a clean clone has them."""
     files = subprocess.run(["git", "-C", str(src), "ls-files", "-z"], capture_output=True, check=True).stdout
@@ -187,7 +192,11 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         env = dict(os.environ, CALCGEN_DOCS_INSIDE="1")
-        return subprocess.run(["unshare", "--mount", "--propagation", "private", sys.executable, __file__,
+        # In a chroot (fresh-debian.sh) "/" is no mount point, so unshare cannot
+        # make it private; the overlays are then mounted over directories of the
+        # chroot's own tree, which nothing outside it uses.
+        propagation = "unchanged" if root_is_no_mount_point() else "private"
+        return subprocess.run(["unshare", "--mount", "--propagation", propagation, sys.executable, __file__,
                                str(src), str(work)], env=env).returncode
     failures = sandboxed(src, work, runnable)
     for f in failures:

@@ -72,7 +72,7 @@ static void mismatch(const char *what, const char *name, const uint8_t *data, si
   abort();
 }
 
-/* The one deliberate difference from protobuf-c (calcgen/wire.h): a field
+/* The one deliberate difference from protobuf-c (calcgen/support/wire.h): a field
  * number of 0 (which protobuf-c accepts in an overlong tag) or above 2^29 - 1
  * makes the message malformed. True when protobuf-c's framing of the
  * top-level fields meets one. */

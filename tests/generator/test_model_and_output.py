@@ -102,6 +102,15 @@ class Output(unittest.TestCase):
             self.assertEqual((GOLDEN / name).read_text(), text, f"golden/{name} differs")
 
 
+class GeneratedAbi(unittest.TestCase):
+    def test_templates_and_runtime_agree(self):
+        """The ABI number the templates print is the one the runtime defines."""
+        import re
+        from calcgen import render
+        text = (ROOT / "runtime" / "include" / "calcgen" / "version.h.in").read_text()
+        self.assertEqual(int(re.search(r"#define CG_GENERATED_ABI (\d+)", text).group(1)), render.GENERATED_ABI)
+
+
 @unittest.skipUnless(PLUGIN, "PROTOC_GEN_CALCGEN not set")
 class Plugin(unittest.TestCase):
     def run_protoc(self, tmp, proto_dir, proto):

@@ -6,7 +6,8 @@ build=$1 dest=$2
 rm -rf "$dest"
 DESTDIR="$dest" meson install -C "$build" --no-rebuild --quiet
 missing=0
-for want in include/calcgen/calcgen.h include/calcgen/version.h bin/calcgen bin/protoc-gen-calcgen \
+for want in include/calcgen/calcgen.h include/calcgen/version.h include/calcgen/generated_support.h \
+            include/calcgen/support/wire.h bin/calcgen bin/protoc-gen-calcgen \
             share/calcgen/proto/calcgen/options.proto share/calcgen/templates/c/source.c.j2 \
             share/calcgen/generator/calcgen/cli.py; do
   [ -n "$(find "$dest" -path "*/$want" -print -quit)" ] || { echo "missing: $want"; missing=1; }

@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "calcgen/batch.h"
+#include "calcgen/support/batch.h"
 #include "calcgen/calcgen.h"
-#include "calcgen/wire.h"
+#include "calcgen/support/wire.h"
 
 enum { MAXN = 40, BUF = 4096 };
 

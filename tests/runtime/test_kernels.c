@@ -1,6 +1,6 @@
 /* checkasm-style kernel test: every kernel of every instruction set this CPU
  * runs, for every element type, against the scalar reference in
- * calcgen/elementwise.h, on random data and edge values, lengths 0..67, 1000
+ * calcgen/support/elementwise.h, on random data and edge values, lengths 0..67, 1000
  * and 4097, at unaligned offsets. Standalone (no cmocka) so it also builds
  * from the runtime alone (-Dkernels_only=true) on machines without it.
  *
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calcgen/elementwise.h"
+#include "calcgen/support/elementwise.h"
 #include "calcgen/kernels.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "calcgen/calcgen.h"
-#include "calcgen/wire.h"
+#include "calcgen/support/wire.h"
 
 static void names_follow_the_contract(void **state) {
   (void)state;

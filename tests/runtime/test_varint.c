@@ -1,5 +1,5 @@
 /* The packed-varint codec builds (portable, BMI2, AVX-512) against the one-varint
- * reference in calcgen/wire.h: identical bytes when encoding (canonical
+ * reference in calcgen/support/wire.h: identical bytes when encoding (canonical
  * varints), identical values or failure when decoding, on every kind, around
  * the 64-byte block edges, with overlong, 9- and 10-byte and unterminated
  * varints. Standalone; prints "N passed, N failed". */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "calcgen/kernels.h"
-#include "calcgen/wire.h"
+#include "calcgen/support/wire.h"
 #include "varint_table.h"
 #include "xorshift.h"
 

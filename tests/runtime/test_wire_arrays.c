@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "calcgen/batch.h"
+#include "calcgen/support/batch.h"
 #include "calcgen/calcgen.h"
-#include "calcgen/wire.h"
+#include "calcgen/support/wire.h"
 #include "xorshift.h"
 
 static uint64_t rng = 0x243F6A8885A308D3ull;

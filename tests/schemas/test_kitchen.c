@@ -1,7 +1,7 @@
 /* Schemas calcgen has not seen before (tests/schemas): every numeric type,
  * batch and single, in a deep package; keyword method and field names; an
  * imported file from another directory; a service without a package. Every
- * result is checked against the scalar reference in calcgen/elementwise.h. */
+ * result is checked against the scalar reference in calcgen/support/elementwise.h. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include <calcgen/elementwise.h>
+#include <calcgen/support/elementwise.h>
 
 #include "kitchen.calcgen.h"
 #include "plain.calcgen.h"

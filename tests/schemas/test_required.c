@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include <calcgen/protobuf.h>
+#include <calcgen/support/protobuf.h>
 
 #include "required.calcgen.h"
 
@@ -73,7 +73,7 @@ static void host_side_rejects_a_response_without_them(void **state) {
   size_t len = strict__v1__shipment__pack(&s, buf);
   cg_arena *a = cg_arena_create(NULL);
   ProtobufCMessage *out;
-  assert_int_equal(cg_protobuf_decode(&strict__v1__shipment__descriptor, a, buf, len, "Ship", &out),
+  assert_int_equal(cg_protobuf_decode(&strict__v1__shipment__descriptor, a, buf, len, "Ship", "response", &out),
                    CG_ERR_DECODE);
   cg_arena_destroy(a);
   /* the typed host call decodes what dispatch returned, through the same path */

@@ -1,18 +1,18 @@
-/* calcgen runtime: the umbrella header.
- *
- * Generated dispatch code (foo.calcgen.c) links against this runtime. Hosts
- * that only call a generated P_dispatch need nothing but the status API. */
+/* calcgen runtime: the umbrella header, the host's API: statuses and their
+ * detail, arenas for the typed host calls, limits and per-thread state, the
+ * allocator hook, the active instruction set, the zero-copy layout, the
+ * version. Generated sources include calcgen/generated_support.h, which adds
+ * the codecs and the batch engine they are written against. */
 #ifndef CALCGEN_CALCGEN_H
 #define CALCGEN_CALCGEN_H
 
 #include "calcgen/alloc.h"
 #include "calcgen/arena.h"
-#include "calcgen/batch.h"
 #include "calcgen/bytes.h"
 #include "calcgen/call.h"
 #include "calcgen/kernels.h"
+#include "calcgen/layout.h"
 #include "calcgen/status.h"
 #include "calcgen/version.h"
-#include "calcgen/wire.h"
 
 #endif

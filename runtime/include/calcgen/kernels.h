@@ -5,7 +5,7 @@
  * on first use; CALCGEN_ISA=scalar|sse42|avx2|avx512|neon forces one (an
  * unknown or unsupported value warns once on stderr and falls back to the
  * best). Every set gives bit-identical results to the scalar reference in
- * calcgen/elementwise.h. */
+ * calcgen/support/elementwise.h. */
 #ifndef CALCGEN_KERNELS_H
 #define CALCGEN_KERNELS_H
 
@@ -65,6 +65,10 @@ CG_API cg_kernel_fn cg_kernel_for_isa(const char *isa, cg_kernel_op op,
 
 /* "scalar" "sse42" "avx2" "avx512" "neon": the set in use. */
 CG_API const char *cg_isa_active(void);
+/* The packed-varint codec build in use: "generic", "avx2", "bmi2" or
+ * "avx512" (chosen once for this CPU; CALCGEN_VARINT=generic, =avx2 or
+ * =bmi2 caps it). */
+CG_API const char *cg_varint_active(void);
 /* 1 when the named set is compiled in and this CPU and OS can run it. */
 CG_API int cg_isa_supported(const char *isa);
 /* All set names this build knows, in order of preference (worst first),

@@ -9,6 +9,10 @@
 
 #include <calcgen/calcgen.h>
 
+#if CG_GENERATED_ABI != 2
+#error "plain.calcgen.h was generated for another calcgen runtime: regenerate it with the calcgen that comes with this runtime"
+#endif
+
 #include "plain.pb-c.h"
 
 #ifdef __cplusplus
