@@ -283,3 +283,28 @@ size_t cg_thread_footprint(void) {
   }
   return n;
 }
+
+void *cg__call_alloc(cg_arena *arena, size_t size, const char *op) {
+  void *p = cg_arena_alloc(arena, size);
+  if (!p) {
+    cg_status why = cg_arena_failure(arena);
+    if (why == CG_ERR_LIMIT)
+      cg_fail(why, "%s: %zu more bytes would pass the arena cap of %zu bytes", op, size,
+              cg_arena_get_config(arena).cap);
+    else
+      cg_fail(why, "%s: out of memory allocating %zu bytes", op, size);
+  }
+  return p;
+}
+
+cg_status cg_handler_result(cg_status st, cg_arena *arena, const char *op) {
+  if (st == CG_OK) {
+    cg_status why = cg_arena_failure(arena);
+    if (why == CG_OK) return CG_OK;
+    return cg_fail(why, "%s: the handler's arena allocation failed (%s)", op, cg_status_name(why));
+  }
+  if (st < 0 || st >= CG_STATUS_COUNT || st == CG_OK)
+    return cg_fail(CG_ERR_HANDLER, "%s: handler returned status %d, which is not a cg_status", op,
+                   (int)st);
+  return cg_fail(st, "%s: handler failed with %s", op, cg_status_name(st));
+}

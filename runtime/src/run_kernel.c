@@ -1,16 +1,18 @@
-#include "calcgen/call.h"
+#include "run_kernel_internal.h"
+
+#include "calcgen/status.h"
 
 /* Keeps one chunk's three arrays well inside L2 when operands are streamed. */
 #define CHUNK_BYTES ((size_t)16 << 10)
 
 static const size_t elem_size[CG_TYPE_END] = {4, 8, 4, 8, 4, 8};
 
-cg_status cg_run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
+cg_status cg__run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
                         const void *a, const void *b, void *out, size_t n, const char *op) {
-  return cg_run_kernel_at(kop, type, overflow, a, b, out, n, 0, op);
+  return cg__run_kernel_at(kop, type, overflow, a, b, out, n, 0, op);
 }
 
-cg_status cg_run_kernel_at(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
+cg_status cg__run_kernel_at(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
                            const void *a, const void *b, void *out, size_t n, size_t first,
                            const char *op) {
   cg_kernel_fn fn = cg_kernel(kop, type, overflow);
@@ -25,29 +27,4 @@ cg_status cg_run_kernel_at(cg_kernel_op kop, cg_elem_type type, cg_overflow over
       return cg_fail(st, "%s: %s at index %zu", op, cg_status_text(st), first + done + bad);
   }
   return CG_OK;
-}
-
-void *cg_call_alloc(cg_arena *arena, size_t size, const char *op) {
-  void *p = cg_arena_alloc(arena, size);
-  if (!p) {
-    cg_status why = cg_arena_failure(arena);
-    if (why == CG_ERR_LIMIT)
-      cg_fail(why, "%s: %zu more bytes would pass the arena cap of %zu bytes", op, size,
-              cg_arena_get_config(arena).cap);
-    else
-      cg_fail(why, "%s: out of memory allocating %zu bytes", op, size);
-  }
-  return p;
-}
-
-cg_status cg_handler_result(cg_status st, cg_arena *arena, const char *op) {
-  if (st == CG_OK) {
-    cg_status why = cg_arena_failure(arena);
-    if (why == CG_OK) return CG_OK;
-    return cg_fail(why, "%s: the handler's arena allocation failed (%s)", op, cg_status_name(why));
-  }
-  if (st < 0 || st >= CG_STATUS_COUNT || st == CG_OK)
-    return cg_fail(CG_ERR_HANDLER, "%s: handler returned status %d, which is not a cg_status", op,
-                   (int)st);
-  return cg_fail(st, "%s: handler failed with %s", op, cg_status_name(st));
 }

@@ -2,7 +2,6 @@
 #include <stdio.h>
 
 #include "calcgen/status.h"
-#include "calcgen/version.h"
 #include "status_internal.h"
 
 #define CG__ERROR_CAP 256
@@ -45,4 +44,3 @@ cg_status cg_fail(cg_status s, const char *fmt, ...) {
 
 void cg_clear_error(void) { cg__clear_error(); }
 
-const char *cg_version(void) { return CALCGEN_VERSION; }

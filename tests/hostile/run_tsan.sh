@@ -13,6 +13,6 @@ clang -std=gnu17 -O1 -g -fsanitize=thread -ffp-contract=off -I"$src/runtime/incl
   "$src/tests/hostile/test_threads.c" "$src/tests/hostile/nested_handlers.c" \
   "$gen/nested.pb-c.c" "$gen/nested.calcgen.c" \
   "$rt/alloc.c" "$rt/arena.c" "$rt/batch.c" "$rt/call.c" "$rt/cpu.c" "$rt/protobuf.c" \
-  "$rt/run_kernel.c" "$rt/status.c" "$rt/wire.c" "$rt/kernels_scalar.c" "$rt/varint_generic.c" \
+  "$rt/run_kernel.c" "$rt/host.c" "$rt/version.c" "$rt/status.c" "$rt/wire.c" "$rt/kernels_scalar.c" "$rt/varint_generic.c" \
   -lprotobuf-c -lm -lpthread -o "$work/test_threads_tsan"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$work/test_threads_tsan" "$rounds"

@@ -77,21 +77,6 @@ CG_API cg_status cg_call_begin(size_t request_len, cg_arena **arena);
  * out (the error recorded either way). */
 CG_API cg_status cg_response_buffer(size_t len, uint8_t **out);
 
-/* cg_arena_alloc that records why it failed ("<op>: ..."), for generated code. */
-CG_API void *cg_call_alloc(cg_arena *arena, size_t size, const char *op);
-
-/* Runs the active kernel over n elements in cache-sized chunks. On failure
- * records "<op>: <what> at index <i>" (i counts from 0 over the whole batch)
- * and returns the element's status. */
-CG_API cg_status cg_run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
-                               const void *a, const void *b, void *out, size_t n,
-                               const char *op);
-/* The same over a slice of a larger batch whose first element is `first`
- * there: a failing element is reported by its index in the whole batch. */
-CG_API cg_status cg_run_kernel_at(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
-                                  const void *a, const void *b, void *out, size_t n,
-                                  size_t first, const char *op);
-
 /* Normalises a user handler's return: a code outside cg_status becomes
  * CG_ERR_HANDLER; a failure without a recorded detail gets one; CG_OK with a
  * failed arena allocation becomes that failure (the response may point at

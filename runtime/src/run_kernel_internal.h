@@ -1,0 +1,21 @@
+/* Running the active kernel set over arrays (run_kernel.c), for the batch
+ * engine. */
+#ifndef CALCGEN_SRC_RUN_KERNEL_INTERNAL_H
+#define CALCGEN_SRC_RUN_KERNEL_INTERNAL_H
+
+#include <stddef.h>
+
+#include "calcgen/kernels.h"
+#include "calcgen/status.h"
+
+/* Runs the active kernel over n elements in cache-sized chunks. On failure
+ * records "<op>: <what> at index <i>" (i counts from 0 over the whole batch)
+ * and returns the element's status. */
+cg_status cg__run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow, const void *a,
+                         const void *b, void *out, size_t n, const char *op);
+/* The same over a slice of a larger batch whose first element is `first`
+ * there: a failing element is reported by its index in the whole batch. */
+cg_status cg__run_kernel_at(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow, const void *a,
+                            const void *b, void *out, size_t n, size_t first, const char *op);
+
+#endif
