@@ -181,8 +181,8 @@ static void fixed_single(job *j) {
 static uint8_t ffi_req[64];
 static void ffi_varint_single(job *j) {
   size_t i = j->k++ % MAXN;
-  uint8_t *p = cg_put_scalar_field(ffi_req, 1, CG_ENC_VARINT, (uint64_t)A[i]);
-  p = cg_put_scalar_field(p, 2, CG_ENC_VARINT, (uint64_t)B[i]);
+  uint8_t *p = cg_put_scalar_field(ffi_req, 1, CG_ENC_VARINT64, (uint64_t)A[i]);
+  p = cg_put_scalar_field(p, 2, CG_ENC_VARINT64, (uint64_t)B[i]);
   cg_bytes r;
   if (calc_calculator_dispatch(CALC_CALCULATOR_OP_ADD, ffi_req, (size_t)(p - ffi_req), &r) != CG_OK) abort();
   uint64_t v = 0;

@@ -19,8 +19,8 @@ static size_t len;
 static const cg__varint_table *table;
 static volatile size_t sink;
 
-static void do_pack(void *p) { (void)p; sink = table->pack(CG_VARINT_64, values, N, bytes); }
-static void do_unpack(void *p) { (void)p; sink = table->unpack(CG_VARINT_64, bytes, len, decoded); }
+static void do_pack(void *p) { (void)p; sink = table->pack(CG_ENC_VARINT64, values, N, bytes); }
+static void do_unpack(void *p) { (void)p; sink = table->unpack(CG_ENC_VARINT64, bytes, len, decoded); }
 static void do_count(void *p) { (void)p; sink = table->count(bytes, len); }
 
 int main(int argc, char **argv) {
@@ -49,8 +49,8 @@ int main(int argc, char **argv) {
       const cg__varint_build *build = &cg__varint_builds[b];
       if (!cg__varint_usable(build->table)) continue;
       table = build->table;
-      len = table->pack(CG_VARINT_64, values, N, bytes);
-      if (table->unpack(CG_VARINT_64, bytes, len, decoded) != N || memcmp(decoded, values, sizeof values)) {
+      len = table->pack(CG_ENC_VARINT64, values, N, bytes);
+      if (table->unpack(CG_ENC_VARINT64, bytes, len, decoded) != N || memcmp(decoded, values, sizeof values)) {
         fprintf(stderr, "%s: round trip failed\n", build->name);
         return 1;
       }

@@ -3,7 +3,7 @@
 
 #include <calcgen/generated_support.h>
 
-#if CG_GENERATED_ABI != 2
+#if CG_GENERATED_ABI != 3
 #error "calculator.calcgen.c was generated for another calcgen runtime: regenerate it with the calcgen that comes with this runtime"
 #endif
 
@@ -54,7 +54,7 @@ CG_MAYBE_UNUSED static cg_status calc__batch_operation__cg_decode(const uint8_t 
       case 1:
         if (f.wire == CG_WIRE_LEN) {
           if (!f.len) break;
-          size_t k = cg_wire_unpack_varints(CG_VARINT_64, f.data, f.len, m->a + m->n_a);
+          size_t k = cg_wire_unpack_varints(CG_ENC_VARINT64, f.data, f.len, m->a + m->n_a);
           if (k == SIZE_MAX) return CG_ERR_DECODE;
           m->n_a += k;
         } else if (f.wire == CG_WIRE_VARINT) {
@@ -66,7 +66,7 @@ CG_MAYBE_UNUSED static cg_status calc__batch_operation__cg_decode(const uint8_t 
       case 2:
         if (f.wire == CG_WIRE_LEN) {
           if (!f.len) break;
-          size_t k = cg_wire_unpack_varints(CG_VARINT_64, f.data, f.len, m->b + m->n_b);
+          size_t k = cg_wire_unpack_varints(CG_ENC_VARINT64, f.data, f.len, m->b + m->n_b);
           if (k == SIZE_MAX) return CG_ERR_DECODE;
           m->n_b += k;
         } else if (f.wire == CG_WIRE_VARINT) {
@@ -94,9 +94,9 @@ CG_MAYBE_UNUSED static size_t calc__batch_operation__cg_bound(const Calc__BatchO
 CG_MAYBE_UNUSED static uint8_t *calc__batch_operation__cg_write(const Calc__BatchOperation *m, uint8_t *p) {
   (void)m;
   if (m->n_a)
-    p = cg_write_packed_varints(p, 1, CG_VARINT_64, m->a, m->n_a);
+    p = cg_write_packed_varints(p, 1, CG_ENC_VARINT64, m->a, m->n_a);
   if (m->n_b)
-    p = cg_write_packed_varints(p, 2, CG_VARINT_64, m->b, m->n_b);
+    p = cg_write_packed_varints(p, 2, CG_ENC_VARINT64, m->b, m->n_b);
   return p;
 }
 
@@ -134,7 +134,7 @@ CG_MAYBE_UNUSED static cg_status calc__batch_result__cg_decode(const uint8_t *da
       case 1:
         if (f.wire == CG_WIRE_LEN) {
           if (!f.len) break;
-          size_t k = cg_wire_unpack_varints(CG_VARINT_64, f.data, f.len, m->values + m->n_values);
+          size_t k = cg_wire_unpack_varints(CG_ENC_VARINT64, f.data, f.len, m->values + m->n_values);
           if (k == SIZE_MAX) return CG_ERR_DECODE;
           m->n_values += k;
         } else if (f.wire == CG_WIRE_VARINT) {
@@ -161,7 +161,7 @@ CG_MAYBE_UNUSED static size_t calc__batch_result__cg_bound(const Calc__BatchResu
 CG_MAYBE_UNUSED static uint8_t *calc__batch_result__cg_write(const Calc__BatchResult *m, uint8_t *p) {
   (void)m;
   if (m->n_values)
-    p = cg_write_packed_varints(p, 1, CG_VARINT_64, m->values, m->n_values);
+    p = cg_write_packed_varints(p, 1, CG_ENC_VARINT64, m->values, m->n_values);
   return p;
 }
 
@@ -1055,7 +1055,7 @@ static inline cg_status calc_calculator__op_add(const uint8_t *req, size_t req_l
   st = cg_elem_add_i64_wrap(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "Add: %s", cg_status_text(st));
   resp->data = cg__scalar_response;
-  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT64, (uint64_t)out.value) - cg__scalar_response);
   return CG_OK;
 }
 
@@ -1070,7 +1070,7 @@ static inline cg_status calc_calculator__op_subtract(const uint8_t *req, size_t 
   st = cg_elem_sub_i64_wrap(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "Subtract: %s", cg_status_text(st));
   resp->data = cg__scalar_response;
-  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT64, (uint64_t)out.value) - cg__scalar_response);
   return CG_OK;
 }
 
@@ -1085,7 +1085,7 @@ static inline cg_status calc_calculator__op_multiply(const uint8_t *req, size_t 
   st = cg_elem_mul_i64_wrap(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "Multiply: %s", cg_status_text(st));
   resp->data = cg__scalar_response;
-  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT64, (uint64_t)out.value) - cg__scalar_response);
   return CG_OK;
 }
 
@@ -1100,7 +1100,7 @@ static inline cg_status calc_calculator__op_divide(const uint8_t *req, size_t re
   st = cg_elem_div_i64_wrap(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "Divide: %s", cg_status_text(st));
   resp->data = cg__scalar_response;
-  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT64, (uint64_t)out.value) - cg__scalar_response);
   return CG_OK;
 }
 
@@ -1115,7 +1115,7 @@ static inline cg_status calc_calculator__op_modulo(const uint8_t *req, size_t re
   st = cg_elem_mod_i64_wrap(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "Modulo: %s", cg_status_text(st));
   resp->data = cg__scalar_response;
-  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT64, (uint64_t)out.value) - cg__scalar_response);
   return CG_OK;
 }
 
@@ -1130,7 +1130,7 @@ static inline cg_status calc_calculator__op_add_checked(const uint8_t *req, size
   st = cg_elem_add_i64_checked(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "AddChecked: %s", cg_status_text(st));
   resp->data = cg__scalar_response;
-  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT64, (uint64_t)out.value) - cg__scalar_response);
   return CG_OK;
 }
 
@@ -1145,7 +1145,7 @@ static inline cg_status calc_calculator__op_multiply_checked(const uint8_t *req,
   st = cg_elem_mul_i64_checked(in.a, in.b, &out.value);
   if (st != CG_OK) return cg_fail(st, "MultiplyChecked: %s", cg_status_text(st));
   resp->data = cg__scalar_response;
-  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT, (uint64_t)out.value) - cg__scalar_response);
+  resp->len = (size_t)(cg_put_scalar_field(cg__scalar_response, 1, CG_ENC_VARINT64, (uint64_t)out.value) - cg__scalar_response);
   return CG_OK;
 }
 
@@ -1185,7 +1185,7 @@ static inline cg_status calc_calculator__op_batch_add(const uint8_t *req, size_t
   if (st != CG_OK) return st;
   static const cg_batch_spec spec = {
       .op = "BatchAdd", .request = "calc.BatchOperation", .name_a = "a", .name_b = "b",
-      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_CODEC_VARINT64,
+      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_ENC_VARINT64,
       .type = CG_TYPE_I64, .kernel = CG_KERNEL_ADD, .overflow = CG_WRAP};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
@@ -1196,7 +1196,7 @@ static inline cg_status calc_calculator__op_batch_subtract(const uint8_t *req, s
   if (st != CG_OK) return st;
   static const cg_batch_spec spec = {
       .op = "BatchSubtract", .request = "calc.BatchOperation", .name_a = "a", .name_b = "b",
-      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_CODEC_VARINT64,
+      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_ENC_VARINT64,
       .type = CG_TYPE_I64, .kernel = CG_KERNEL_SUB, .overflow = CG_WRAP};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
@@ -1207,7 +1207,7 @@ static inline cg_status calc_calculator__op_batch_multiply(const uint8_t *req, s
   if (st != CG_OK) return st;
   static const cg_batch_spec spec = {
       .op = "BatchMultiply", .request = "calc.BatchOperation", .name_a = "a", .name_b = "b",
-      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_CODEC_VARINT64,
+      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_ENC_VARINT64,
       .type = CG_TYPE_I64, .kernel = CG_KERNEL_MUL, .overflow = CG_WRAP};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
@@ -1218,7 +1218,7 @@ static inline cg_status calc_calculator__op_batch_divide(const uint8_t *req, siz
   if (st != CG_OK) return st;
   static const cg_batch_spec spec = {
       .op = "BatchDivide", .request = "calc.BatchOperation", .name_a = "a", .name_b = "b",
-      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_CODEC_VARINT64,
+      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_ENC_VARINT64,
       .type = CG_TYPE_I64, .kernel = CG_KERNEL_DIV, .overflow = CG_WRAP};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
@@ -1229,7 +1229,7 @@ static inline cg_status calc_calculator__op_batch_add_checked(const uint8_t *req
   if (st != CG_OK) return st;
   static const cg_batch_spec spec = {
       .op = "BatchAddChecked", .request = "calc.BatchOperation", .name_a = "a", .name_b = "b",
-      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_CODEC_VARINT64,
+      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_ENC_VARINT64,
       .type = CG_TYPE_I64, .kernel = CG_KERNEL_ADD, .overflow = CG_CHECKED};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
@@ -1240,7 +1240,7 @@ static inline cg_status calc_calculator__op_batch_multiply_float(const uint8_t *
   if (st != CG_OK) return st;
   static const cg_batch_spec spec = {
       .op = "BatchMultiplyFloat", .request = "calc.FloatBatch", .name_a = "a", .name_b = "b",
-      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_CODEC_FIXED64,
+      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_ENC_FIXED64,
       .type = CG_TYPE_F64, .kernel = CG_KERNEL_MUL, .overflow = CG_WRAP};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
@@ -1251,7 +1251,7 @@ static inline cg_status calc_calculator__op_batch_add_fixed(const uint8_t *req, 
   if (st != CG_OK) return st;
   static const cg_batch_spec spec = {
       .op = "BatchAddFixed", .request = "calc.FixedBatch", .name_a = "a", .name_b = "b",
-      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_CODEC_FIXED64,
+      .field_a = 1, .field_b = 2, .field_out = 1, .codec = CG_ENC_FIXED64,
       .type = CG_TYPE_I64, .kernel = CG_KERNEL_ADD, .overflow = CG_WRAP};
   return cg_run_batch(&spec, req, req_len, resp, arena);
 }
@@ -1893,7 +1893,7 @@ cg_status calc_calculator_invoke_batch_add(const int64_t *a, const int64_t *b, s
     if (st != CG_OK) return st;
   }
 
-  return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchAdd");
+  return cg_unpack_field(r, 1, CG_ENC_VARINT64, result, n, "BatchAdd");
 }
 
 cg_status calc_calculator_call_batch_subtract(const Calc__BatchOperation *req, Calc__BatchResult *resp, cg_arena *arena) {
@@ -1953,7 +1953,7 @@ cg_status calc_calculator_invoke_batch_subtract(const int64_t *a, const int64_t 
     if (st != CG_OK) return st;
   }
 
-  return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchSubtract");
+  return cg_unpack_field(r, 1, CG_ENC_VARINT64, result, n, "BatchSubtract");
 }
 
 cg_status calc_calculator_call_batch_multiply(const Calc__BatchOperation *req, Calc__BatchResult *resp, cg_arena *arena) {
@@ -2013,7 +2013,7 @@ cg_status calc_calculator_invoke_batch_multiply(const int64_t *a, const int64_t 
     if (st != CG_OK) return st;
   }
 
-  return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchMultiply");
+  return cg_unpack_field(r, 1, CG_ENC_VARINT64, result, n, "BatchMultiply");
 }
 
 cg_status calc_calculator_call_batch_divide(const Calc__BatchOperation *req, Calc__BatchResult *resp, cg_arena *arena) {
@@ -2073,7 +2073,7 @@ cg_status calc_calculator_invoke_batch_divide(const int64_t *a, const int64_t *b
     if (st != CG_OK) return st;
   }
 
-  return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchDivide");
+  return cg_unpack_field(r, 1, CG_ENC_VARINT64, result, n, "BatchDivide");
 }
 
 cg_status calc_calculator_call_batch_add_checked(const Calc__BatchOperation *req, Calc__BatchResult *resp, cg_arena *arena) {
@@ -2133,7 +2133,7 @@ cg_status calc_calculator_invoke_batch_add_checked(const int64_t *a, const int64
     if (st != CG_OK) return st;
   }
 
-  return cg_unpack_field(r, 1, CG_CODEC_VARINT64, result, n, "BatchAddChecked");
+  return cg_unpack_field(r, 1, CG_ENC_VARINT64, result, n, "BatchAddChecked");
 }
 
 cg_status calc_calculator_call_batch_multiply_float(const Calc__FloatBatch *req, Calc__FloatBatchResult *resp, cg_arena *arena) {
@@ -2193,7 +2193,7 @@ cg_status calc_calculator_invoke_batch_multiply_float(const double *a, const dou
     if (st != CG_OK) return st;
   }
 
-  return cg_unpack_field(r, 1, CG_CODEC_FIXED64, result, n, "BatchMultiplyFloat");
+  return cg_unpack_field(r, 1, CG_ENC_FIXED64, result, n, "BatchMultiplyFloat");
 }
 
 size_t calc_calculator_layout_batch_multiply_float(uint8_t *buf, size_t n) {
@@ -2271,7 +2271,7 @@ cg_status calc_calculator_invoke_batch_add_fixed(const int64_t *a, const int64_t
     if (st != CG_OK) return st;
   }
 
-  return cg_unpack_field(r, 1, CG_CODEC_FIXED64, result, n, "BatchAddFixed");
+  return cg_unpack_field(r, 1, CG_ENC_FIXED64, result, n, "BatchAddFixed");
 }
 
 size_t calc_calculator_layout_batch_add_fixed(uint8_t *buf, size_t n) {

@@ -9,7 +9,7 @@
 
 #include <calcgen/calcgen.h>
 
-#if CG_GENERATED_ABI != 2
+#if CG_GENERATED_ABI != 3
 #error "calculator.calcgen.h was generated for another calcgen runtime: regenerate it with the calcgen that comes with this runtime"
 #endif
 

@@ -22,11 +22,9 @@ class NumericType:
     suffix: str       # "i64": names the cg_elem_* functions and CG_TYPE_*
     c_type: str       # "int64_t"
     codec: str        # "varint" | "fixed32" | "fixed64"
-    varint_kind: str  # CG_VARINT_* (varint codecs)
-    batch_codec: str  # CG_CODEC_*
+    encoding: str     # CG_ENC_*: the runtime's cg_encoding
     decode: str
     encode: str
-    scalar_enc: str   # CG_ENC_*
     scalar_bits: str
     dart_list: str    # typed_data list class
     dart_native: str  # dart:ffi native type
@@ -57,44 +55,36 @@ class NumericType:
         return "float" if self.is_float else "int"
 
 
-def _numeric(type_id, proto, suffix, codec, varint_kind, batch_codec, decode, encode, scalar_enc, scalar_bits):
+def _numeric(type_id, proto, suffix, encoding, decode, encode, scalar_bits):
     c_type = {"i32": "int32_t", "i64": "int64_t", "u32": "uint32_t", "u64": "uint64_t",
               "f32": "float", "f64": "double"}[suffix]
+    codec = {"CG_ENC_FIXED32": "fixed32", "CG_ENC_FIXED64": "fixed64"}.get(encoding, "varint")
     dart = {"i32": ("Int32List", "Int32"), "i64": ("Int64List", "Int64"), "u32": ("Uint32List", "Uint32"),
             "u64": ("Uint64List", "Uint64"), "f32": ("Float32List", "Float"), "f64": ("Float64List", "Double")}
     python = {"i32": "i", "i64": "q", "u32": "I", "u64": "Q", "f32": "f", "f64": "d"}
-    return NumericType(type_id, proto, suffix, c_type, codec, varint_kind, batch_codec, decode, encode,
-                       scalar_enc, scalar_bits, *dart[suffix], python[suffix])
+    return NumericType(type_id, proto, suffix, c_type, codec, encoding, decode, encode, scalar_bits,
+                       *dart[suffix], python[suffix])
 
 
-# The one numeric-type table.
-#  id  proto       elem   codec      varint kind          batch codec
-#      decode (from uint64_t v)         encode (to uint64_t)          scalar encoding    scalar bits
+# The one numeric-type table: FieldDescriptorProto.Type, proto name, element
+# type, the runtime's encoding (CG_ENCODING_MAP in calcgen/support/wire.h),
+# C expressions to decode from / encode to the uint64_t on the wire, and the
+# bits cg_put_scalar_field takes.
 NUMERIC_TYPES = {t.type_id: t for t in [
-    _numeric(1, "double", "f64", "fixed64", "", "CG_CODEC_FIXED64",
-             "", "cg_f64_bits({})", "CG_ENC_FIXED64", "cg_f64_bits({})"),
-    _numeric(2, "float", "f32", "fixed32", "", "CG_CODEC_FIXED32",
-             "", "cg_f32_bits({})", "CG_ENC_FIXED32", "cg_f32_bits({})"),
-    _numeric(3, "int64", "i64", "varint", "CG_VARINT_64", "CG_CODEC_VARINT64",
-             "(int64_t){}", "(uint64_t)({})", "CG_ENC_VARINT", "(uint64_t){}"),
-    _numeric(4, "uint64", "u64", "varint", "CG_VARINT_64", "CG_CODEC_VARINT64",
-             "{}", "(uint64_t)({})", "CG_ENC_VARINT", "{}"),
-    _numeric(5, "int32", "i32", "varint", "CG_VARINT_INT32", "CG_CODEC_INT32",
-             "(int32_t)(uint32_t){}", "(uint64_t)(int64_t)({})", "CG_ENC_VARINT", "(uint64_t)(int64_t){}"),
-    _numeric(6, "fixed64", "u64", "fixed64", "", "CG_CODEC_FIXED64",
-             "", "(uint64_t)({})", "CG_ENC_FIXED64", "{}"),
-    _numeric(7, "fixed32", "u32", "fixed32", "", "CG_CODEC_FIXED32",
-             "", "(uint64_t)({})", "CG_ENC_FIXED32", "(uint64_t){}"),
-    _numeric(13, "uint32", "u32", "varint", "CG_VARINT_UINT32", "CG_CODEC_UINT32",
-             "(uint32_t){}", "(uint64_t)({})", "CG_ENC_VARINT", "(uint64_t){}"),
-    _numeric(15, "sfixed32", "i32", "fixed32", "", "CG_CODEC_FIXED32",
-             "", "(uint64_t)(uint32_t)({})", "CG_ENC_FIXED32", "(uint64_t)(uint32_t){}"),
-    _numeric(16, "sfixed64", "i64", "fixed64", "", "CG_CODEC_FIXED64",
-             "", "(uint64_t)({})", "CG_ENC_FIXED64", "(uint64_t){}"),
-    _numeric(17, "sint32", "i32", "varint", "CG_VARINT_SINT32", "CG_CODEC_SINT32",
-             "cg_unzigzag32((uint32_t){})", "cg_zigzag32({})", "CG_ENC_ZIGZAG32", "(uint64_t)(uint32_t){}"),
-    _numeric(18, "sint64", "i64", "varint", "CG_VARINT_SINT64", "CG_CODEC_SINT64",
-             "cg_unzigzag64({})", "cg_zigzag64({})", "CG_ENC_ZIGZAG64", "(uint64_t){}"),
+    _numeric(1, "double", "f64", "CG_ENC_FIXED64", "", "cg_f64_bits({})", "cg_f64_bits({})"),
+    _numeric(2, "float", "f32", "CG_ENC_FIXED32", "", "cg_f32_bits({})", "cg_f32_bits({})"),
+    _numeric(3, "int64", "i64", "CG_ENC_VARINT64", "(int64_t){}", "(uint64_t)({})", "(uint64_t){}"),
+    _numeric(4, "uint64", "u64", "CG_ENC_VARINT64", "{}", "(uint64_t)({})", "{}"),
+    _numeric(5, "int32", "i32", "CG_ENC_INT32", "(int32_t)(uint32_t){}", "(uint64_t)(int64_t)({})",
+             "(uint64_t)(int64_t){}"),
+    _numeric(6, "fixed64", "u64", "CG_ENC_FIXED64", "", "(uint64_t)({})", "{}"),
+    _numeric(7, "fixed32", "u32", "CG_ENC_FIXED32", "", "(uint64_t)({})", "(uint64_t){}"),
+    _numeric(13, "uint32", "u32", "CG_ENC_UINT32", "(uint32_t){}", "(uint64_t)({})", "(uint64_t){}"),
+    _numeric(15, "sfixed32", "i32", "CG_ENC_FIXED32", "", "(uint64_t)(uint32_t)({})", "(uint64_t)(uint32_t){}"),
+    _numeric(16, "sfixed64", "i64", "CG_ENC_FIXED64", "", "(uint64_t)({})", "(uint64_t){}"),
+    _numeric(17, "sint32", "i32", "CG_ENC_SINT32", "cg_unzigzag32((uint32_t){})", "cg_zigzag32({})",
+             "(uint64_t)(uint32_t){}"),
+    _numeric(18, "sint64", "i64", "CG_ENC_SINT64", "cg_unzigzag64({})", "cg_zigzag64({})", "(uint64_t){}"),
 ]}
 ELEM_TYPES = NUMERIC_TYPES  # the element type a kernel computes in: the field's own type
 
@@ -261,11 +251,11 @@ class Op:
         """Arguments of cg_put_scalar_field for a single op's result (see
         calcgen/support/wire.h): field number, encoding, value bits."""
         r = self.result
-        return f"{r.number}, {self.elem.scalar_enc}, {self.elem.scalar_bits.format('out.' + r.c_name)}"
+        return f"{r.number}, {self.elem.encoding}, {self.elem.scalar_bits.format('out.' + r.c_name)}"
 
     @property
     def batch_codec(self) -> str:
-        return self.result.elem.batch_codec
+        return self.result.elem.encoding
 
     @property
     def zero_copy(self) -> bool:

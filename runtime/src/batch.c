@@ -26,12 +26,12 @@ static cg_status gather(const cg_batch_spec *s, const uint8_t *req, size_t len, 
     slots = count_elements(req, len, field);
     if (slots > cg_max_batch()) return over_limit(s, slots);
   }
-  unsigned char *out = cg__call_alloc(arena, slots * elem_size[s->codec], s->op);
+  unsigned char *out = cg__call_alloc(arena, slots * cg_encoding_width(s->codec), s->op);
   if (!out) return cg_arena_failure(arena);
   o->values = out;
   if (o->pieces == 1 && !o->unpacked && !is_fixed(s->codec)) {
     /* The usual request: one packed piece, which scan() already framed. */
-    size_t k = cg_wire_unpack_varints(varint_kind[s->codec], o->data, o->len, out);
+    size_t k = cg_wire_unpack_varints(s->codec, o->data, o->len, out);
     if (k == SIZE_MAX) return bad_request(s, len);
     o->count = k;
     return CG_OK;
@@ -48,7 +48,7 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
     st = scan(s, req, req_len, ops);
     if (st != CG_OK) return st;
   }
-  size_t w = elem_size[s->codec];
+  size_t w = cg_encoding_width(s->codec);
   /* In place when a fixed-width operand is one packed piece (or absent). */
   for (int k = 0; k < 2; k++) {
     if (ops[k].count > cg_max_batch()) return over_limit(s, ops[k].count);
@@ -97,7 +97,7 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
       if (st != CG_OK) return st;
       /* each cg_wire_pack_varints call may store up to 10 * len + 16 bytes ahead */
       if (exact + 10 * len + 16 > room) room = exact + 10 * len + 16;
-      exact += cg_wire_varints_size(varint_kind[s->codec], scratch, len);
+      exact += cg_wire_varints_size(s->codec, scratch, len);
     }
     if (HEADER_MAX + exact > limit)
       return cg_fail(CG_ERR_LIMIT, "%s: the response of %zu results takes %zu bytes, over the limit of %zu bytes",
@@ -113,7 +113,7 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
     st = cg__run_kernel_at(s->kernel, s->type, s->overflow, a + done * w, b + done * w, scratch, len,
                           done, s->op);
     if (st != CG_OK) return st;
-    q += cg_wire_pack_varints(varint_kind[s->codec], scratch, len, q);
+    q += cg_wire_pack_varints(s->codec, scratch, len, q);
   }
   size_t payload_len = (size_t)(q - payload);
   /* room past HEADER_MAX: GCC cannot see that tag and length fit in 10 */

@@ -22,11 +22,7 @@ typedef struct operand {
   const void *values;  /* where the kernel reads the elements */
 } operand;
 
-static const size_t elem_size[] = {4, 4, 8, 4, 8, 4, 8};
-static const uint32_t elem_wire[] = {CG_WIRE_VARINT, CG_WIRE_VARINT, CG_WIRE_VARINT,
-                                     CG_WIRE_VARINT, CG_WIRE_VARINT, CG_WIRE_I32, CG_WIRE_I64};
-
-static inline int is_fixed(cg_elem_codec c) { return c == CG_CODEC_FIXED32 || c == CG_CODEC_FIXED64; }
+static inline int is_fixed(cg_encoding c) { return !cg_encoding_is_varint(c); }
 
 static inline cg_status bad_request(const cg_batch_spec *s, size_t len) {
   if (!s->request) return cg_fail(CG_ERR_DECODE, "%s: the response is malformed (%zu bytes)", s->op, len);
@@ -39,7 +35,7 @@ static inline cg_status bad_request(const cg_batch_spec *s, size_t len) {
  * (protobuf-c rejects that even when no element is complete). */
 static inline int add_piece(const cg_batch_spec *s, operand *o, const uint8_t *data, size_t len) {
   if (is_fixed(s->codec)) {
-    size_t w = elem_size[s->codec]; /* 4 or 8: a mask and a shift, not a division */
+    size_t w = cg_encoding_width(s->codec); /* 4 or 8: a mask and a shift, not a division */
     if (len & (w - 1)) return 0;
     o->count += w == 8 ? len >> 3 : len >> 2;
   } else {
@@ -63,7 +59,7 @@ static inline cg_status scan(const cg_batch_spec *s, const uint8_t *req, size_t 
     o->pieces++;
     if (f.wire == CG_WIRE_LEN) {
       if (!add_piece(s, o, f.data, f.len)) return bad_request(s, len);
-    } else if (f.wire == elem_wire[s->codec]) {
+    } else if (f.wire == cg_encoding_wire(s->codec)) {
       o->count++;
       o->unpacked = 1;
     } else {
@@ -125,15 +121,12 @@ static inline int scan_usual(const cg_batch_spec *s, const uint8_t *req, size_t 
          p == end && take_piece(s, &ops[0], da, la) && take_piece(s, &ops[1], db, lb);
 }
 
-static const cg_varint_kind varint_kind[] = {CG_VARINT_INT32, CG_VARINT_UINT32, CG_VARINT_64,
-                                              CG_VARINT_SINT32, CG_VARINT_SINT64};
-
 /* One unpacked element: varints as their kind decodes them, fixed-width
  * elements as their raw bits (stored as uint32 / uint64 varints are). */
 static inline void store_element(const cg_batch_spec *s, void *dst, uint64_t v) {
-  cg_varint_kind k = !is_fixed(s->codec)         ? varint_kind[s->codec]
-                     : elem_size[s->codec] == 4 ? CG_VARINT_UINT32
-                                                 : CG_VARINT_64;
+  cg_encoding k = !is_fixed(s->codec)         ? s->codec
+                     : cg_encoding_width(s->codec) == 4 ? CG_ENC_UINT32
+                                                 : CG_ENC_VARINT64;
   cg__varint_store(k, dst, 0, v);
 }
 
@@ -141,7 +134,7 @@ static inline void store_element(const cg_batch_spec *s, void *dst, uint64_t v) 
  * room for every element scan() counted). */
 static inline cg_status fill(const cg_batch_spec *s, const uint8_t *msg, size_t len, uint32_t field,
                       unsigned char *dst, size_t *count) {
-  size_t w = elem_size[s->codec], n = 0;
+  size_t w = cg_encoding_width(s->codec), n = 0;
   const uint8_t *p = msg, *end = msg + len;
   while (p < end) {
     cg_field f;
@@ -151,7 +144,7 @@ static inline cg_status fill(const cg_batch_spec *s, const uint8_t *msg, size_t 
       memcpy(dst + n * w, f.data, f.len);
       n += f.len / w;
     } else if (f.wire == CG_WIRE_LEN) {
-      size_t k = cg_wire_unpack_varints(varint_kind[s->codec], f.data, f.len, dst + n * w);
+      size_t k = cg_wire_unpack_varints(s->codec, f.data, f.len, dst + n * w);
       if (k == SIZE_MAX) return bad_request(s, len);
       n += k;
     } else {

@@ -42,7 +42,7 @@ cg_status cg_packed_view(cg_bytes msg, uint32_t field, size_t width, const uint8
   return CG_OK;
 }
 
-cg_status cg_unpack_field(cg_bytes msg, uint32_t field, cg_elem_codec codec, void *out, size_t n,
+cg_status cg_unpack_field(cg_bytes msg, uint32_t field, cg_encoding codec, void *out, size_t n,
                           const char *op) {
   cg_batch_spec s = {.op = op, .request = NULL, .name_a = "", .name_b = "", .field_a = field,
                      .codec = codec, .type = CG_TYPE_I32, .kernel = CG_KERNEL_ADD, .overflow = CG_WRAP};
@@ -67,7 +67,7 @@ cg_status cg_unpack_field(cg_bytes msg, uint32_t field, cg_elem_codec codec, voi
     return CG_OK;
   }
   if (one_piece) /* SIZE_MAX (a varint over 10 bytes) is never n */
-    return cg_wire_unpack_varints(varint_kind[codec], o->data, o->len, out) == n
+    return cg_wire_unpack_varints(codec, o->data, o->len, out) == n
                ? CG_OK
                : bad_request(&s, msg.len);
   return fill(&s, msg.data, msg.len, field, out, &have);

@@ -1,3 +1,5 @@
+#include <stdint.h>
+
 #include "run_kernel_internal.h"
 
 #include "calcgen/status.h"
@@ -5,7 +7,12 @@
 /* Keeps one chunk's three arrays well inside L2 when operands are streamed. */
 #define CHUNK_BYTES ((size_t)16 << 10)
 
-static const size_t elem_size[CG_TYPE_END] = {4, 8, 4, 8, 4, 8};
+/* Bytes of one element of each type: projected from CG_ELEM_TYPE_MAP. */
+static const size_t elem_size[CG_TYPE_END] = {
+#define ELEM_SIZE(v, UP, low, T) [v] = sizeof(T),
+    CG_ELEM_TYPE_MAP(ELEM_SIZE)
+#undef ELEM_SIZE
+};
 
 cg_status cg__run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
                         const void *a, const void *b, void *out, size_t n, const char *op) {

@@ -15,17 +15,17 @@
 #include "calcgen/support/wire.h"
 
 /* Four elements as the 64-bit values to encode. */
-static inline __m256i load4(cg_varint_kind kind, const void *in, size_t i) {
+static inline __m256i load4(cg_encoding kind, const void *in, size_t i) {
   switch (kind) {
-    case CG_VARINT_INT32:
+    case CG_ENC_INT32:
       return _mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(const void *)((const int32_t *)in + i)));
-    case CG_VARINT_UINT32:
+    case CG_ENC_UINT32:
       return _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(const void *)((const int32_t *)in + i)));
-    case CG_VARINT_SINT32: {
+    case CG_ENC_SINT32: {
       __m128i x = _mm_loadu_si128((const __m128i *)(const void *)((const int32_t *)in + i));
       return _mm256_cvtepu32_epi64(_mm_xor_si128(_mm_slli_epi32(x, 1), _mm_srai_epi32(x, 31)));
     }
-    case CG_VARINT_SINT64: {
+    case CG_ENC_SINT64: {
       __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)((const int64_t *)in + i));
       __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), x); /* no 64-bit arithmetic shift */
       return _mm256_xor_si256(_mm256_slli_epi64(x, 1), sign);

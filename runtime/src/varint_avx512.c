@@ -16,17 +16,17 @@
 #include "calcgen/support/wire.h"
 
 /* Eight elements as the 64-bit values to encode. */
-static inline __m512i load_group(cg_varint_kind kind, const void *in, size_t i) {
+static inline __m512i load_group(cg_encoding kind, const void *in, size_t i) {
   switch (kind) {
-    case CG_VARINT_INT32:
+    case CG_ENC_INT32:
       return _mm512_cvtepi32_epi64(_mm256_loadu_si256((const __m256i *)((const int32_t *)in + i)));
-    case CG_VARINT_UINT32:
+    case CG_ENC_UINT32:
       return _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)((const int32_t *)in + i)));
-    case CG_VARINT_SINT32: {
+    case CG_ENC_SINT32: {
       __m256i x = _mm256_loadu_si256((const __m256i *)((const int32_t *)in + i));
       return _mm512_cvtepu32_epi64(_mm256_xor_si256(_mm256_slli_epi32(x, 1), _mm256_srai_epi32(x, 31)));
     }
-    case CG_VARINT_SINT64: {
+    case CG_ENC_SINT64: {
       __m512i x = _mm512_loadu_si512((const int64_t *)in + i);
       return _mm512_xor_si512(_mm512_slli_epi64(x, 1), _mm512_srai_epi64(x, 63));
     }
@@ -65,19 +65,19 @@ static inline __m512i squeeze_group(__m512i x) {
 }
 
 /* Stores lanes `live` of eight decoded values as elements g.. of out. */
-static inline void store_group(cg_varint_kind kind, void *out, size_t g, __m512i v, __mmask8 live) {
+static inline void store_group(cg_encoding kind, void *out, size_t g, __m512i v, __mmask8 live) {
   const __m512i one = _mm512_set1_epi64(1);
   switch (kind) {
-    case CG_VARINT_INT32:
-    case CG_VARINT_UINT32: /* the low 32 bits */
+    case CG_ENC_INT32:
+    case CG_ENC_UINT32: /* the low 32 bits */
       _mm512_mask_cvtepi64_storeu_epi32((int32_t *)out + g, live, v);
       break;
-    case CG_VARINT_SINT32:
+    case CG_ENC_SINT32:
       v = _mm512_and_si512(v, _mm512_set1_epi64(0xffffffff));
       v = _mm512_xor_si512(_mm512_srli_epi64(v, 1), _mm512_sub_epi64(_mm512_setzero_si512(), _mm512_and_si512(v, one)));
       _mm512_mask_cvtepi64_storeu_epi32((int32_t *)out + g, live, v);
       break;
-    case CG_VARINT_SINT64:
+    case CG_ENC_SINT64:
       v = _mm512_xor_si512(_mm512_srli_epi64(v, 1), _mm512_sub_epi64(_mm512_setzero_si512(), _mm512_and_si512(v, one)));
       _mm512_mask_storeu_epi64((int64_t *)out + g, live, v);
       break;
@@ -93,7 +93,7 @@ static inline void store_group(cg_varint_kind kind, void *out, size_t g, __m512i
  * scalar decoder takes it from here). Where varint i ends comes from
  * compressing the byte positions under the terminator mask; its lane is
  * then gathered with one byte permute. */
-static inline size_t decode_window(cg_varint_kind kind, const uint8_t *src, size_t avail, void *out,
+static inline size_t decode_window(cg_encoding kind, const uint8_t *src, size_t avail, void *out,
                                    size_t *used) {
   const __m512i position = _mm512_set_epi8(
       63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38,
@@ -132,7 +132,7 @@ static inline size_t decode_window(cg_varint_kind kind, const uint8_t *src, size
 
 #define UNPACK_GROUPS(KIND)                                                    \
   while (start < len) {                                                        \
-    size_t used, width = (KIND) == CG_VARINT_64 || (KIND) == CG_VARINT_SINT64 ? 8 : 4; \
+    size_t used, width = (KIND) == CG_ENC_VARINT64 || (KIND) == CG_ENC_SINT64 ? 8 : 4; \
     size_t k = decode_window(KIND, p + start, len - start, (char *)out + n * width, &used); \
     if (!k) break;                                                             \
     n += k;                                                                    \

@@ -143,16 +143,16 @@ static size_t count(const uint8_t *p, size_t len) {
 
 #if VARINT_AVX2
 /* Stores four decoded values as elements n.. of out, converted for kind. */
-static inline void store4(cg_varint_kind kind, void *out, size_t n, __m256i v) {
+static inline void store4(cg_encoding kind, void *out, size_t n, __m256i v) {
   const __m256i one = _mm256_set1_epi64x(1), low_dwords = _mm256_set_epi32(7, 7, 7, 7, 6, 4, 2, 0);
   switch (kind) {
-    case CG_VARINT_SINT64:
+    case CG_ENC_SINT64:
       v = _mm256_xor_si256(_mm256_srli_epi64(v, 1), _mm256_sub_epi64(_mm256_setzero_si256(), _mm256_and_si256(v, one)));
       /* fall through */
-    case CG_VARINT_64:
+    case CG_ENC_VARINT64:
       _mm256_storeu_si256((__m256i *)(void *)((int64_t *)out + n), v);
       break;
-    case CG_VARINT_SINT32:
+    case CG_ENC_SINT32:
       v = _mm256_and_si256(v, _mm256_set1_epi64x(0xffffffff));
       v = _mm256_xor_si256(_mm256_srli_epi64(v, 1), _mm256_sub_epi64(_mm256_setzero_si256(), _mm256_and_si256(v, one)));
       /* fall through */
@@ -174,7 +174,7 @@ static inline void store4(cg_varint_kind kind, void *out, size_t n, __m256i v) {
  * groups joined pairwise (bytes to 14 bits, to 28, to 56) in all four lanes
  * together. Building the start positions from the ends in the vector, not
  * from four more scalars, took unpack from 0.77 to 0.62 ns/value. */
-static inline int take4(cg_varint_kind kind, const uint8_t *p, size_t base, uint64_t *m,
+static inline int take4(cg_encoding kind, const uint8_t *p, size_t base, uint64_t *m,
                         size_t *start, void *out, size_t n) {
   uint64_t mm = *m;
   size_t e0 = (size_t)_tzcnt_u64(mm);
@@ -281,13 +281,13 @@ static inline int take4(cg_varint_kind kind, const uint8_t *p, size_t base, uint
     return n;                                                                  \
   }
 
-static size_t unpack(cg_varint_kind kind, const uint8_t *p, size_t len, void *out) {
+static size_t unpack(cg_encoding kind, const uint8_t *p, size_t len, void *out) {
   switch (kind) {
-    case CG_VARINT_INT32:
-    case CG_VARINT_UINT32: UNPACK(CG_VARINT_UINT32)
-    case CG_VARINT_SINT32: UNPACK(CG_VARINT_SINT32)
-    case CG_VARINT_SINT64: UNPACK(CG_VARINT_SINT64)
-    default: UNPACK(CG_VARINT_64)
+    case CG_ENC_INT32:
+    case CG_ENC_UINT32: UNPACK(CG_ENC_UINT32)
+    case CG_ENC_SINT32: UNPACK(CG_ENC_SINT32)
+    case CG_ENC_SINT64: UNPACK(CG_ENC_SINT64)
+    default: UNPACK(CG_ENC_VARINT64)
   }
 }
 
@@ -341,13 +341,13 @@ static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64
 #define PACK_GROUPS(KIND)
 #endif
 
-static size_t pack(cg_varint_kind kind, const void *in, size_t n, uint8_t *out) {
+static size_t pack(cg_encoding kind, const void *in, size_t n, uint8_t *out) {
   switch (kind) {
-    case CG_VARINT_INT32: PACK(CG_VARINT_INT32)
-    case CG_VARINT_UINT32: PACK(CG_VARINT_UINT32)
-    case CG_VARINT_SINT32: PACK(CG_VARINT_SINT32)
-    case CG_VARINT_SINT64: PACK(CG_VARINT_SINT64)
-    default: PACK(CG_VARINT_64)
+    case CG_ENC_INT32: PACK(CG_ENC_INT32)
+    case CG_ENC_UINT32: PACK(CG_ENC_UINT32)
+    case CG_ENC_SINT32: PACK(CG_ENC_SINT32)
+    case CG_ENC_SINT64: PACK(CG_ENC_SINT64)
+    default: PACK(CG_ENC_VARINT64)
   }
 }
 
@@ -358,13 +358,13 @@ static size_t pack(cg_varint_kind kind, const void *in, size_t n, uint8_t *out) 
     return total;                                                              \
   }
 
-static size_t size(cg_varint_kind kind, const void *in, size_t n) {
+static size_t size(cg_encoding kind, const void *in, size_t n) {
   switch (kind) {
-    case CG_VARINT_INT32: SIZE(CG_VARINT_INT32)
-    case CG_VARINT_UINT32: SIZE(CG_VARINT_UINT32)
-    case CG_VARINT_SINT32: SIZE(CG_VARINT_SINT32)
-    case CG_VARINT_SINT64: SIZE(CG_VARINT_SINT64)
-    default: SIZE(CG_VARINT_64)
+    case CG_ENC_INT32: SIZE(CG_ENC_INT32)
+    case CG_ENC_UINT32: SIZE(CG_ENC_UINT32)
+    case CG_ENC_SINT32: SIZE(CG_ENC_SINT32)
+    case CG_ENC_SINT64: SIZE(CG_ENC_SINT64)
+    default: SIZE(CG_ENC_VARINT64)
   }
 }
 

@@ -10,32 +10,32 @@
 #include "calcgen/support/wire.h"
 
 /* Element i of an array of `kind` as the value its varint encodes. */
-static inline uint64_t cg__varint_element(cg_varint_kind kind, const void *in, size_t i) {
+static inline uint64_t cg__varint_element(cg_encoding kind, const void *in, size_t i) {
   switch (kind) {
-    case CG_VARINT_INT32: { int32_t x; memcpy(&x, (const char *)in + 4 * i, 4); return (uint64_t)(int64_t)x; }
-    case CG_VARINT_UINT32: { uint32_t x; memcpy(&x, (const char *)in + 4 * i, 4); return x; }
-    case CG_VARINT_SINT32: { int32_t x; memcpy(&x, (const char *)in + 4 * i, 4); return cg_zigzag32(x); }
-    case CG_VARINT_SINT64: { int64_t x; memcpy(&x, (const char *)in + 8 * i, 8); return cg_zigzag64(x); }
+    case CG_ENC_INT32: { int32_t x; memcpy(&x, (const char *)in + 4 * i, 4); return (uint64_t)(int64_t)x; }
+    case CG_ENC_UINT32: { uint32_t x; memcpy(&x, (const char *)in + 4 * i, 4); return x; }
+    case CG_ENC_SINT32: { int32_t x; memcpy(&x, (const char *)in + 4 * i, 4); return cg_zigzag32(x); }
+    case CG_ENC_SINT64: { int64_t x; memcpy(&x, (const char *)in + 8 * i, 8); return cg_zigzag64(x); }
     default: { uint64_t v; memcpy(&v, (const char *)in + 8 * i, 8); return v; }
   }
 }
 
 /* Stores decoded varint v as element i of an array of `kind` (32-bit kinds
  * keep the low 32 bits, as protobuf-c does). */
-static inline void cg__varint_store(cg_varint_kind kind, void *out, size_t i, uint64_t v) {
+static inline void cg__varint_store(cg_encoding kind, void *out, size_t i, uint64_t v) {
   switch (kind) {
-    case CG_VARINT_SINT32: { int32_t x = cg_unzigzag32((uint32_t)v); memcpy((char *)out + 4 * i, &x, 4); break; }
-    case CG_VARINT_SINT64: { int64_t x = cg_unzigzag64(v); memcpy((char *)out + 8 * i, &x, 8); break; }
-    case CG_VARINT_64: memcpy((char *)out + 8 * i, &v, 8); break;
+    case CG_ENC_SINT32: { int32_t x = cg_unzigzag32((uint32_t)v); memcpy((char *)out + 4 * i, &x, 4); break; }
+    case CG_ENC_SINT64: { int64_t x = cg_unzigzag64(v); memcpy((char *)out + 8 * i, &x, 8); break; }
+    case CG_ENC_VARINT64: memcpy((char *)out + 8 * i, &v, 8); break;
     default: { uint32_t x = (uint32_t)v; memcpy((char *)out + 4 * i, &x, 4); break; }
   }
 }
 
 typedef struct cg__varint_table {
   size_t (*count)(const uint8_t *p, size_t len);
-  size_t (*unpack)(cg_varint_kind kind, const uint8_t *p, size_t len, void *out);
-  size_t (*pack)(cg_varint_kind kind, const void *in, size_t n, uint8_t *out);
-  size_t (*size)(cg_varint_kind kind, const void *in, size_t n);
+  size_t (*unpack)(cg_encoding kind, const uint8_t *p, size_t len, void *out);
+  size_t (*pack)(cg_encoding kind, const void *in, size_t n, uint8_t *out);
+  size_t (*size)(cg_encoding kind, const void *in, size_t n);
 } cg__varint_table;
 
 extern const cg__varint_table cg__varint_generic;

@@ -17,7 +17,7 @@ size_t cg_wire_count_varints(const uint8_t *p, size_t len) {
   return n;
 }
 
-size_t cg_wire_unpack_varints(cg_varint_kind kind, const uint8_t *p, size_t len, void *out) {
+size_t cg_wire_unpack_varints(cg_encoding kind, const uint8_t *p, size_t len, void *out) {
   if (len >= SHORT_BYTES) return cg__varint_ops()->unpack(kind, p, len, out);
   const uint8_t *end = p + len;
   size_t n = 0;
@@ -30,21 +30,21 @@ size_t cg_wire_unpack_varints(cg_varint_kind kind, const uint8_t *p, size_t len,
   return n;
 }
 
-size_t cg_wire_varints_size(cg_varint_kind kind, const void *in, size_t n) {
+size_t cg_wire_varints_size(cg_encoding kind, const void *in, size_t n) {
   if (n >= SHORT_COUNT) return cg__varint_ops()->size(kind, in, n);
   size_t total = 0;
   for (size_t i = 0; i < n; i++) total += cg_varint_size(cg__varint_element(kind, in, i));
   return total;
 }
 
-size_t cg_wire_pack_varints(cg_varint_kind kind, const void *in, size_t n, uint8_t *out) {
+size_t cg_wire_pack_varints(cg_encoding kind, const void *in, size_t n, uint8_t *out) {
   if (n >= SHORT_COUNT) return cg__varint_ops()->pack(kind, in, n, out);
   uint8_t *q = out;
   for (size_t i = 0; i < n; i++) q = cg_write_varint(q, cg__varint_element(kind, in, i));
   return (size_t)(q - out);
 }
 
-uint8_t *cg_write_packed_varints(uint8_t *p, uint32_t field, cg_varint_kind kind, const void *in,
+uint8_t *cg_write_packed_varints(uint8_t *p, uint32_t field, cg_encoding kind, const void *in,
                                  size_t n) {
   p = cg_write_tag(p, field, CG_WIRE_LEN);
   if (n <= 4 * SHORT_COUNT) { /* the length first, from a cheap sizing pass */
@@ -61,7 +61,7 @@ uint8_t *cg_write_packed_varints(uint8_t *p, uint32_t field, cg_varint_kind kind
   return p + hl + l;
 }
 
-cg_status cg_respond_scalar(uint32_t field, cg_scalar_encoding enc, uint64_t bits,
+cg_status cg_respond_scalar(uint32_t field, cg_encoding enc, uint64_t bits,
                             cg_bytes *resp) {
   uint8_t *p;
   cg_status st = cg_response_buffer(CG_SCALAR_FIELD_MAX, &p);

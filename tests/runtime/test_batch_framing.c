@@ -22,9 +22,9 @@
 
 enum { MAXN = 40, BUF = 4096 };
 
-static const cg_batch_spec fixed_add = {"T", "t.Fixed", "a", "b", 1, 2, 1, CG_CODEC_FIXED64,
+static const cg_batch_spec fixed_add = {"T", "t.Fixed", "a", "b", 1, 2, 1, CG_ENC_FIXED64,
                                         CG_TYPE_I64, CG_KERNEL_ADD, CG_WRAP};
-static const cg_batch_spec varint_add = {"T", "t.Varint", "a", "b", 1, 2, 1, CG_CODEC_VARINT64,
+static const cg_batch_spec varint_add = {"T", "t.Varint", "a", "b", 1, 2, 1, CG_ENC_VARINT64,
                                          CG_TYPE_I64, CG_KERNEL_ADD, CG_WRAP};
 
 /* A varint written in exactly `bytes` bytes (overlong when more than it
@@ -53,11 +53,11 @@ static uint8_t *put_piece(uint8_t *p, const cg_batch_spec *s, uint32_t number, c
                           size_t from, size_t to, framing f) {
   uint8_t payload[MAXN * 10 + 16];
   size_t len;
-  if (s->codec == CG_CODEC_FIXED64) {
+  if (s->codec == CG_ENC_FIXED64) {
     len = (to - from) * 8;
     memcpy(payload, v + from, len);
   } else {
-    len = cg_wire_pack_varints(CG_VARINT_64, v + from, to - from, payload);
+    len = cg_wire_pack_varints(CG_ENC_VARINT64, v + from, to - from, payload);
   }
   p = put_header(p, number, len, f);
   memcpy(p, payload, len);
@@ -84,14 +84,14 @@ static cg_status run(const cg_batch_spec *s, const uint8_t *req, size_t len, int
   cg_bytes resp;
   cg_status st = cg_run_batch(s, req, len, &resp, arena);
   if (st == CG_OK) {
-    if (s->codec == CG_CODEC_FIXED64) {
+    if (s->codec == CG_ENC_FIXED64) {
       const uint8_t *payload;
       size_t got;
       assert_int_equal(cg_packed_view(resp, s->field_out, 8, &payload, &got), CG_OK);
       assert_int_equal(got, n);
       if (n) memcpy(out, payload, n * 8);
     } else {
-      assert_int_equal(cg_unpack_field(resp, s->field_out, CG_CODEC_VARINT64, out, n, "T"), CG_OK);
+      assert_int_equal(cg_unpack_field(resp, s->field_out, CG_ENC_VARINT64, out, n, "T"), CG_OK);
     }
   }
   cg_arena_destroy(arena);
@@ -133,7 +133,7 @@ static void every_framing_gives_the_same_sums(void **state) {
       expect_sums(s, req, (size_t)(p - req), n);
       /* an unknown field between them, and one after */
       p = put_piece(req, s, 1, A, 0, n, aligned);
-      p = cg_put_scalar_field(p, 7, CG_ENC_VARINT, 12345);
+      p = cg_put_scalar_field(p, 7, CG_ENC_VARINT64, 12345);
       p = put_piece(p, s, 2, B, 0, n, aligned);
       expect_sums(s, req, (size_t)(p - req), n);
       p = put_piece(req, s, 1, A, 0, n, canonical);
@@ -187,14 +187,14 @@ static void malformed_framings_fail_as_the_general_loop_does(void **state) {
     req[b_at - req + 3] = (uint8_t)(req[b_at - req + 3] + 1);
     expect_failure(s, req, (size_t)(p - req), CG_ERR_DECODE);
     /* field a as a varint instead of a packed piece, then b: a has one element, b three */
-    p = cg_put_scalar_field(req, 1, s->codec == CG_CODEC_FIXED64 ? CG_ENC_FIXED64 : CG_ENC_VARINT, 5);
+    p = cg_put_scalar_field(req, 1, s->codec == CG_ENC_FIXED64 ? CG_ENC_FIXED64 : CG_ENC_VARINT64, 5);
     p = put_piece(p, s, 2, B, 0, n, aligned);
     expect_failure(s, req, (size_t)(p - req), CG_ERR_INVALID_ARGUMENT);
   }
   /* fields whose numbers differ from a's or b's only above their first
    * 4 bits (20 and 4, 21 and 5): a stranger in a's or b's place leaves
    * that operand empty */
-  static const cg_batch_spec far = {"T", "t.Far", "a", "b", 20, 21, 1, CG_CODEC_FIXED64,
+  static const cg_batch_spec far = {"T", "t.Far", "a", "b", 20, 21, 1, CG_ENC_FIXED64,
                                     CG_TYPE_I64, CG_KERNEL_ADD, CG_WRAP};
   const framing forms[] = {canonical, aligned, longest};
   for (size_t f = 0; f < 3; f++) {
@@ -251,14 +251,14 @@ static void response_readers_take_every_framing(void **state) {
 
     int64_t out[MAXN];
     p = put_piece(msg, &varint_add, 1, A, 0, n, forms[f]);
-    assert_int_equal(cg_unpack_field((cg_bytes){msg, (size_t)(p - msg)}, 1, CG_CODEC_VARINT64, out, n, "T"),
+    assert_int_equal(cg_unpack_field((cg_bytes){msg, (size_t)(p - msg)}, 1, CG_ENC_VARINT64, out, n, "T"),
                      CG_OK);
     assert_memory_equal(out, A, n * 8);
-    assert_int_equal(cg_unpack_field((cg_bytes){msg, (size_t)(p - msg)}, 1, CG_CODEC_VARINT64, out, n - 1, "T"),
+    assert_int_equal(cg_unpack_field((cg_bytes){msg, (size_t)(p - msg)}, 1, CG_ENC_VARINT64, out, n - 1, "T"),
                      CG_ERR_DECODE);
     /* the message cut inside its header or payload */
     for (size_t cut = 1; cut < (size_t)(p - msg); cut++)
-      assert_int_equal(cg_unpack_field((cg_bytes){msg, cut}, 1, CG_CODEC_VARINT64, out, n, "T"), CG_ERR_DECODE);
+      assert_int_equal(cg_unpack_field((cg_bytes){msg, cut}, 1, CG_ENC_VARINT64, out, n, "T"), CG_ERR_DECODE);
   }
 }
 

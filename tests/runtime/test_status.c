@@ -89,7 +89,7 @@ static void request_limit_and_response_buffer(void **state) {
   assert_int_equal(cg_get_limits().max_request, CG_DEFAULT_MAX_REQUEST);
 }
 
-static void expect_bytes(uint32_t field, cg_scalar_encoding enc, uint64_t bits, const char *hex) {
+static void expect_bytes(uint32_t field, cg_encoding enc, uint64_t bits, const char *hex) {
   cg_bytes r;
   assert_int_equal(cg_respond_scalar(field, enc, bits, &r), CG_OK);
   char got[64] = "";
@@ -99,14 +99,14 @@ static void expect_bytes(uint32_t field, cg_scalar_encoding enc, uint64_t bits, 
 
 static void scalar_response_wire_bytes(void **state) {
   (void)state;
-  expect_bytes(1, CG_ENC_VARINT, 0, "");                     /* default: omitted */
-  expect_bytes(1, CG_ENC_VARINT, 150, "089601");
-  expect_bytes(1, CG_ENC_VARINT, (uint64_t)(int64_t)-1, "08ffffffffffffffffff01");
-  expect_bytes(2, CG_ENC_ZIGZAG32, (uint32_t)-1, "1001");
-  expect_bytes(2, CG_ENC_ZIGZAG64, (uint64_t)INT64_MIN, "10ffffffffffffffffff01");
+  expect_bytes(1, CG_ENC_VARINT64, 0, "");                     /* default: omitted */
+  expect_bytes(1, CG_ENC_VARINT64, 150, "089601");
+  expect_bytes(1, CG_ENC_VARINT64, (uint64_t)(int64_t)-1, "08ffffffffffffffffff01");
+  expect_bytes(2, CG_ENC_SINT32, (uint32_t)-1, "1001");
+  expect_bytes(2, CG_ENC_SINT64, (uint64_t)INT64_MIN, "10ffffffffffffffffff01");
   expect_bytes(3, CG_ENC_FIXED32, cg_f32_bits(-0.0f), "1d00000080"); /* -0.0 is kept */
   expect_bytes(3, CG_ENC_FIXED64, cg_f64_bits(1.0), "19000000000000f03f");
-  expect_bytes(16, CG_ENC_VARINT, 1, "800101");
+  expect_bytes(16, CG_ENC_VARINT64, 1, "800101");
 }
 
 static void version_is_set(void **state) {

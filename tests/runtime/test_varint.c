@@ -25,30 +25,30 @@ static size_t passed, failed;
     }                                                                          \
   } while (0)
 
-static const size_t width[] = {4, 4, 8, 4, 8}; /* by cg_varint_kind */
+static const size_t width[] = {4, 4, 8, 4, 8}; /* by cg_encoding */
 
-static uint64_t ref_value(cg_varint_kind k, const void *in, size_t i) {
+static uint64_t ref_value(cg_encoding k, const void *in, size_t i) {
   switch (k) {
-    case CG_VARINT_INT32: { int32_t v; memcpy(&v, (const char *)in + 4 * i, 4); return (uint64_t)(int64_t)v; }
-    case CG_VARINT_UINT32: { uint32_t v; memcpy(&v, (const char *)in + 4 * i, 4); return v; }
-    case CG_VARINT_SINT32: { int32_t v; memcpy(&v, (const char *)in + 4 * i, 4); return cg_zigzag32(v); }
-    case CG_VARINT_SINT64: { int64_t v; memcpy(&v, (const char *)in + 8 * i, 8); return cg_zigzag64(v); }
+    case CG_ENC_INT32: { int32_t v; memcpy(&v, (const char *)in + 4 * i, 4); return (uint64_t)(int64_t)v; }
+    case CG_ENC_UINT32: { uint32_t v; memcpy(&v, (const char *)in + 4 * i, 4); return v; }
+    case CG_ENC_SINT32: { int32_t v; memcpy(&v, (const char *)in + 4 * i, 4); return cg_zigzag32(v); }
+    case CG_ENC_SINT64: { int64_t v; memcpy(&v, (const char *)in + 8 * i, 8); return cg_zigzag64(v); }
     default: { uint64_t v; memcpy(&v, (const char *)in + 8 * i, 8); return v; }
   }
 }
 
-static void ref_store(cg_varint_kind k, void *out, size_t i, uint64_t v) {
+static void ref_store(cg_encoding k, void *out, size_t i, uint64_t v) {
   switch (k) {
-    case CG_VARINT_INT32:
-    case CG_VARINT_UINT32: { uint32_t x = (uint32_t)v; memcpy((char *)out + 4 * i, &x, 4); break; }
-    case CG_VARINT_SINT32: { int32_t x = cg_unzigzag32((uint32_t)v); memcpy((char *)out + 4 * i, &x, 4); break; }
-    case CG_VARINT_SINT64: { int64_t x = cg_unzigzag64(v); memcpy((char *)out + 8 * i, &x, 8); break; }
+    case CG_ENC_INT32:
+    case CG_ENC_UINT32: { uint32_t x = (uint32_t)v; memcpy((char *)out + 4 * i, &x, 4); break; }
+    case CG_ENC_SINT32: { int32_t x = cg_unzigzag32((uint32_t)v); memcpy((char *)out + 4 * i, &x, 4); break; }
+    case CG_ENC_SINT64: { int64_t x = cg_unzigzag64(v); memcpy((char *)out + 8 * i, &x, 8); break; }
     default: memcpy((char *)out + 8 * i, &v, 8);
   }
 }
 
 /* Reference decode: one varint at a time; SIZE_MAX on failure. */
-static size_t ref_unpack(cg_varint_kind k, const uint8_t *p, size_t len, void *out) {
+static size_t ref_unpack(cg_encoding k, const uint8_t *p, size_t len, void *out) {
   const uint8_t *end = p + len;
   size_t n = 0;
   while (p < end) {

@@ -20,15 +20,15 @@
 static uint64_t rng = 0x243F6A8885A308D3ull;
 static uint64_t rnd(void) { return xorshift64(&rng); }
 
-static const size_t width[] = {4, 4, 8, 4, 8}; /* by cg_varint_kind */
+static const size_t width[] = {4, 4, 8, 4, 8}; /* by cg_encoding */
 
 /* The value element i encodes as, by the one-varint reference. */
-static uint64_t ref_value(cg_varint_kind k, const uint8_t *in, size_t i) {
+static uint64_t ref_value(cg_encoding k, const uint8_t *in, size_t i) {
   switch (k) {
-    case CG_VARINT_INT32: { int32_t v; memcpy(&v, in + 4 * i, 4); return (uint64_t)(int64_t)v; }
-    case CG_VARINT_UINT32: { uint32_t v; memcpy(&v, in + 4 * i, 4); return v; }
-    case CG_VARINT_SINT32: { int32_t v; memcpy(&v, in + 4 * i, 4); return cg_zigzag32(v); }
-    case CG_VARINT_SINT64: { int64_t v; memcpy(&v, in + 8 * i, 8); return cg_zigzag64(v); }
+    case CG_ENC_INT32: { int32_t v; memcpy(&v, in + 4 * i, 4); return (uint64_t)(int64_t)v; }
+    case CG_ENC_UINT32: { uint32_t v; memcpy(&v, in + 4 * i, 4); return v; }
+    case CG_ENC_SINT32: { int32_t v; memcpy(&v, in + 4 * i, 4); return cg_zigzag32(v); }
+    case CG_ENC_SINT64: { int64_t v; memcpy(&v, in + 8 * i, 8); return cg_zigzag64(v); }
     default: { uint64_t v; memcpy(&v, in + 8 * i, 8); return v; }
   }
 }
@@ -62,8 +62,8 @@ static void arrays_round_trip_at_every_length(void **state) {
         /* 32-bit kinds keep the low 32 bits of the decoded value */
         uint64_t got = 0, v = ref_value(k, in, i);
         memcpy(&got, back + i * width[k], width[k]);
-        if (k == CG_VARINT_SINT32) v = (uint32_t)cg_unzigzag32((uint32_t)v);
-        else if (k == CG_VARINT_SINT64) v = (uint64_t)cg_unzigzag64(v);
+        if (k == CG_ENC_SINT32) v = (uint32_t)cg_unzigzag32((uint32_t)v);
+        else if (k == CG_ENC_SINT64) v = (uint64_t)cg_unzigzag64(v);
         else if (width[k] == 4) v = (uint32_t)v;
         assert_true(got == v);
       }
@@ -104,8 +104,8 @@ static size_t response(uint8_t *buf, size_t n, int pieces, int unpacked_tail) {
   p = cg_write_varint(p, 7);
   size_t cut = pieces > 1 ? n / 2 : n, tail = unpacked_tail && n ? 1 : 0;
   if (cut > n - tail) cut = n - tail;
-  p = cg_write_packed_varints(p, 1, CG_VARINT_SINT64, v, cut);
-  if (pieces > 1) p = cg_write_packed_varints(p, 1, CG_VARINT_SINT64, v + cut, n - cut - tail);
+  p = cg_write_packed_varints(p, 1, CG_ENC_SINT64, v, cut);
+  if (pieces > 1) p = cg_write_packed_varints(p, 1, CG_ENC_SINT64, v + cut, n - cut - tail);
   if (tail) {
     p = cg_write_tag(p, 1, CG_WIRE_VARINT);
     p = cg_write_varint(p, cg_zigzag64(v[n - 1]));
@@ -122,10 +122,10 @@ static void unpack_field_takes_any_split(void **state) {
       for (int tail = 0; tail <= 1; tail++) {
         size_t len = response(buf, n, pieces, tail);
         memset(out, 0, sizeof out);
-        assert_int_equal(cg_unpack_field((cg_bytes){buf, len}, 1, CG_CODEC_SINT64, out, n, "T"), CG_OK);
+        assert_int_equal(cg_unpack_field((cg_bytes){buf, len}, 1, CG_ENC_SINT64, out, n, "T"), CG_OK);
         for (size_t i = 0; i < n; i++) assert_true(out[i] == (int64_t)i * (i % 2 ? -1 : 1) * 1000003);
         /* another count than expected is a malformed response */
-        assert_int_equal(cg_unpack_field((cg_bytes){buf, len}, 1, CG_CODEC_SINT64, out, n + 1, "T"),
+        assert_int_equal(cg_unpack_field((cg_bytes){buf, len}, 1, CG_ENC_SINT64, out, n + 1, "T"),
                          CG_ERR_DECODE);
       }
 }
@@ -135,7 +135,7 @@ static void unpack_field_rejects_long_varints(void **state) {
   /* field 1, one packed piece: an 11-byte varint */
   uint8_t buf[32] = {0x0a, 11, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
   int64_t out[2];
-  assert_int_equal(cg_unpack_field((cg_bytes){buf, 13}, 1, CG_CODEC_VARINT64, out, 1, "T"), CG_ERR_DECODE);
+  assert_int_equal(cg_unpack_field((cg_bytes){buf, 13}, 1, CG_ENC_VARINT64, out, 1, "T"), CG_ERR_DECODE);
 }
 
 static void unpack_field_fixed_width(void **state) {
@@ -147,15 +147,15 @@ static void unpack_field_fixed_width(void **state) {
   memcpy(p, a, 3 * 8), p += 3 * 8;
   size_t one = (size_t)(p - buf);
   memset(out, 0, sizeof out);
-  assert_int_equal(cg_unpack_field((cg_bytes){buf, one}, 2, CG_CODEC_FIXED64, out, 3, "T"), CG_OK);
+  assert_int_equal(cg_unpack_field((cg_bytes){buf, one}, 2, CG_ENC_FIXED64, out, 3, "T"), CG_OK);
   assert_memory_equal(out, a, 3 * 8);
   p = cg_write_tag(p, 2, CG_WIRE_LEN); /* a second piece */
   p = cg_write_varint(p, 2 * 8);
   memcpy(p, a + 3, 2 * 8), p += 2 * 8;
   memset(out, 0, sizeof out);
-  assert_int_equal(cg_unpack_field((cg_bytes){buf, (size_t)(p - buf)}, 2, CG_CODEC_FIXED64, out, 5, "T"), CG_OK);
+  assert_int_equal(cg_unpack_field((cg_bytes){buf, (size_t)(p - buf)}, 2, CG_ENC_FIXED64, out, 5, "T"), CG_OK);
   assert_memory_equal(out, a, sizeof a);
-  assert_int_equal(cg_unpack_field((cg_bytes){buf, one}, 2, CG_CODEC_FIXED64, out, 4, "T"), CG_ERR_DECODE);
+  assert_int_equal(cg_unpack_field((cg_bytes){buf, one}, 2, CG_ENC_FIXED64, out, 4, "T"), CG_ERR_DECODE);
 }
 
 int main(void) {

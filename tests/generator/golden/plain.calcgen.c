@@ -3,7 +3,7 @@
 
 #include <calcgen/generated_support.h>
 
-#if CG_GENERATED_ABI != 2
+#if CG_GENERATED_ABI != 3
 #error "plain.calcgen.c was generated for another calcgen runtime: regenerate it with the calcgen that comes with this runtime"
 #endif
 

@@ -23,29 +23,19 @@
 #include "calcgen/kernels.h"
 #include "calcgen/layout.h"
 #include "calcgen/status.h"
+#include "calcgen/support/wire.h"
 #include "calcgen/visibility.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* How elements are encoded on the wire. */
-typedef enum cg_elem_codec {
-  CG_CODEC_INT32 = 0,  /* varint, sign-extended */
-  CG_CODEC_UINT32 = 1, /* varint */
-  CG_CODEC_VARINT64 = 2, /* int64, uint64 */
-  CG_CODEC_SINT32 = 3, /* zigzag varint */
-  CG_CODEC_SINT64 = 4, /* zigzag varint */
-  CG_CODEC_FIXED32 = 5, /* fixed32, sfixed32, float */
-  CG_CODEC_FIXED64 = 6  /* fixed64, sfixed64, double */
-} cg_elem_codec;
-
 typedef struct cg_batch_spec {
   const char *op;       /* method name, request type and operand names: */
   const char *request;  /* for error details only (request NULL: a response) */
   const char *name_a, *name_b;
   uint32_t field_a, field_b, field_out;
-  cg_elem_codec codec;  /* operands and result share it */
+  cg_encoding codec;  /* operands and result share it */
   cg_elem_type type;
   cg_kernel_op kernel;
   cg_overflow overflow;
@@ -71,7 +61,7 @@ CG_API cg_status cg_packed_view(cg_bytes msg, uint32_t field, size_t width,
 /* Decodes repeated field `field` of a message (all occurrences, packed or
  * not) into `out`, which has room for exactly `n` elements; a response with
  * another count is CG_ERR_DECODE. */
-CG_API cg_status cg_unpack_field(cg_bytes msg, uint32_t field, cg_elem_codec codec, void *out,
+CG_API cg_status cg_unpack_field(cg_bytes msg, uint32_t field, cg_encoding codec, void *out,
                                  size_t n, const char *op);
 
 #ifdef __cplusplus

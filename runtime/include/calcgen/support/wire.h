@@ -62,14 +62,45 @@ typedef struct cg_field {
   size_t len;
 } cg_field;
 
-/* How a packed numeric array's elements are varint-encoded. */
-typedef enum cg_varint_kind {
-  CG_VARINT_INT32 = 0,  /* int32: sign-extended to 64 bits */
-  CG_VARINT_UINT32 = 1, /* uint32 */
-  CG_VARINT_64 = 2,     /* int64, uint64 */
-  CG_VARINT_SINT32 = 3, /* zigzag */
-  CG_VARINT_SINT64 = 4  /* zigzag */
-} cg_varint_kind;
+/* How a numeric field's values are encoded: the one list, projected into the
+ * enum and each encoding's wire type and element width below. The five
+ * varint encodings come first (cg_encoding_is_varint). */
+#define CG_ENCODING_MAP(X)                                                                   \
+  X(CG_ENC_INT32, 0, CG_WIRE_VARINT, 4)    /* int32: varint of the value sign-extended to 64 bits */ \
+  X(CG_ENC_UINT32, 1, CG_WIRE_VARINT, 4)   /* uint32 */                                      \
+  X(CG_ENC_VARINT64, 2, CG_WIRE_VARINT, 8) /* int64, uint64 */                               \
+  X(CG_ENC_SINT32, 3, CG_WIRE_VARINT, 4)   /* sint32: zigzag varint */                       \
+  X(CG_ENC_SINT64, 4, CG_WIRE_VARINT, 8)   /* sint64: zigzag varint */                       \
+  X(CG_ENC_FIXED32, 5, CG_WIRE_I32, 4)     /* fixed32, sfixed32, float */                    \
+  X(CG_ENC_FIXED64, 6, CG_WIRE_I64, 8)     /* fixed64, sfixed64, double */
+
+typedef enum cg_encoding {
+#define CG__ENCODING_ENUM(name, value, wire, width) name = value,
+  CG_ENCODING_MAP(CG__ENCODING_ENUM)
+#undef CG__ENCODING_ENUM
+} cg_encoding;
+
+static inline int cg_encoding_is_varint(cg_encoding e) { return e <= CG_ENC_SINT64; }
+
+/* Bytes one element takes in memory (and on the wire, for fixed widths). */
+static inline size_t cg_encoding_width(cg_encoding e) {
+  switch (e) {
+#define CG__ENCODING_WIDTH(name, value, wire, width) case name: return width;
+    CG_ENCODING_MAP(CG__ENCODING_WIDTH)
+#undef CG__ENCODING_WIDTH
+  }
+  return 0;
+}
+
+/* The wire type of a single (unpacked) element. */
+static inline uint32_t cg_encoding_wire(cg_encoding e) {
+  switch (e) {
+#define CG__ENCODING_WIRE(name, value, wire, width) case name: return wire;
+    CG_ENCODING_MAP(CG__ENCODING_WIRE)
+#undef CG__ENCODING_WIRE
+  }
+  return CG_WIRE_VARINT;
+}
 
 /* ---- reading --------------------------------------------------------- */
 
@@ -179,7 +210,7 @@ CG_API size_t cg_wire_count_varints(const uint8_t *p, size_t len);
 
 /* Decodes packed varints into `out` (4- or 8-byte elements as `kind` says);
  * returns how many, or SIZE_MAX when a varint is unterminated. */
-CG_API size_t cg_wire_unpack_varints(cg_varint_kind kind, const uint8_t *p, size_t len, void *out);
+CG_API size_t cg_wire_unpack_varints(cg_encoding kind, const uint8_t *p, size_t len, void *out);
 
 /* ---- writing --------------------------------------------------------- */
 
@@ -240,10 +271,10 @@ static inline uint64_t cg_f64_bits(double d) {
 }
 
 /* Bytes the n elements take as packed varints. */
-CG_API size_t cg_wire_varints_size(cg_varint_kind kind, const void *in, size_t n);
+CG_API size_t cg_wire_varints_size(cg_encoding kind, const void *in, size_t n);
 /* Writes n elements as packed varints (no tag, no length); `out` needs
  * 10 * n + 16 bytes. Returns the bytes written. */
-CG_API size_t cg_wire_pack_varints(cg_varint_kind kind, const void *in, size_t n, uint8_t *out);
+CG_API size_t cg_wire_pack_varints(cg_encoding kind, const void *in, size_t n, uint8_t *out);
 
 /* Upper bounds of encoded sizes, for generated encoders that size their
  * buffer before writing: a singular numeric field (tag <= 5 bytes, value <=
@@ -258,7 +289,7 @@ CG_API size_t cg_wire_pack_varints(cg_varint_kind kind, const void *in, size_t n
 
 /* Writes field `field` as one packed run of n varints (tag, length,
  * payload); p needs CG_BOUND_PACKED_VARINTS(n) bytes of room. Returns the end. */
-CG_API uint8_t *cg_write_packed_varints(uint8_t *p, uint32_t field, cg_varint_kind kind,
+CG_API uint8_t *cg_write_packed_varints(uint8_t *p, uint32_t field, cg_encoding kind,
                                         const void *in, size_t n);
 
 /* Header of a packed field whose payload starts 8-byte aligned: the tag and
@@ -273,29 +304,24 @@ static inline uint8_t *cg_write_aligned_header(uint8_t *p, uint32_t number, uint
 }
 
 /* A one-field response: encodes field `field` with value `bits` (omitted
- * when bits is 0) into this thread's response buffer. */
-typedef enum cg_scalar_encoding {
-  CG_ENC_VARINT = 0,   /* int32 (sign-extended), int64, uint32, uint64 */
-  CG_ENC_ZIGZAG32 = 1, /* sint32 */
-  CG_ENC_ZIGZAG64 = 2, /* sint64 */
-  CG_ENC_FIXED32 = 3,  /* fixed32, sfixed32, float: the 32 value bits */
-  CG_ENC_FIXED64 = 4   /* fixed64, sfixed64, double: the 64 value bits */
-} cg_scalar_encoding;
-CG_API cg_status cg_respond_scalar(uint32_t field, cg_scalar_encoding enc, uint64_t bits,
+ * when bits is 0) into this thread's response buffer. `bits`: the value as
+ * the encoding wants it: int32 sign-extended, sint32 as its 32 bits, floats
+ * as their IEEE bits (cg_f32_bits, cg_f64_bits). */
+CG_API cg_status cg_respond_scalar(uint32_t field, cg_encoding enc, uint64_t bits,
                                    cg_bytes *resp);
 
 /* The bytes cg_respond_scalar writes, into p (CG_SCALAR_FIELD_MAX bytes of
  * room); returns the end. Inline so a generated handler with a constant field
  * and encoding reduces to a tag byte and one varint or little-endian store. */
 #define CG_SCALAR_FIELD_MAX 32 /* tag <= 5 bytes, value <= 10 */
-static inline uint8_t *cg_put_scalar_field(uint8_t *p, uint32_t field, cg_scalar_encoding enc,
+static inline uint8_t *cg_put_scalar_field(uint8_t *p, uint32_t field, cg_encoding enc,
                                            uint64_t bits) {
   if (bits == 0) return p; /* proto3: a zero value is not written */
   switch (enc) {
-    case CG_ENC_ZIGZAG32:
+    case CG_ENC_SINT32:
       p = cg_write_tag(p, field, CG_WIRE_VARINT);
       return cg_write_varint(p, cg_zigzag32((int32_t)(uint32_t)bits));
-    case CG_ENC_ZIGZAG64:
+    case CG_ENC_SINT64:
       p = cg_write_tag(p, field, CG_WIRE_VARINT);
       return cg_write_varint(p, cg_zigzag64((int64_t)bits));
     case CG_ENC_FIXED32:
