@@ -158,14 +158,6 @@ static size_t max_response(void) { return __atomic_load_n(&limits.max_response, 
 size_t cg_max_batch(void) { return __atomic_load_n(&limits.max_batch, __ATOMIC_RELAXED); }
 unsigned cg_max_depth(void) { return __atomic_load_n(&limits.max_depth, __ATOMIC_RELAXED); }
 
-cg_status cg_call_start(size_t request_len) {
-  cg__clear_error();
-  if (request_len > max_request())
-    return cg_fail(CG_ERR_LIMIT, "request of %zu bytes exceeds the limit of %zu bytes",
-                   request_len, max_request());
-  return CG_OK;
-}
-
 /* The level the current call uses: 0 outside any call (tests and tools that
  * use the runtime directly) and for the outermost call. */
 static level *current(thread_state *t) {
@@ -219,11 +211,6 @@ cg_status cg_call_arena(cg_arena **arena) {
   }
   *arena = l->arena;
   return CG_OK;
-}
-
-cg_status cg_call_begin(size_t request_len, cg_arena **arena) {
-  cg_status st = cg_call_start(request_len);
-  return st != CG_OK ? st : cg_call_arena(arena);
 }
 
 /* Keeps a buffer up to the arena's retain size; gives back a larger one as

@@ -1,5 +1,5 @@
 /* Runtime-internal access to the thread's error flag (status.c), so that
- * cg_call_start, run on every call, clears it with one store of its own
+ * cg_call_enter, run on every call, clears it with one store of its own
  * rather than a call into status.c. */
 #ifndef CALCGEN_SRC_STATUS_INTERNAL_H
 #define CALCGEN_SRC_STATUS_INTERNAL_H

@@ -56,9 +56,8 @@ static inline unsigned popcount8(uint64_t x) {
 #endif
 
 /* Bytes of a varint by the leading zeros of the value (v | 1):
- * max(1, ceil((64 - clz) / 7)), as cg_varint_size() computes it. A table
- * load is faster than that arithmetic in the pack loop (measured: 0.59 vs
- * 0.81 ns/value with BMI2, 1.27 vs 1.46 portable). */
+ * max(1, ceil((64 - clz) / 7)), as cg_varint_size() computes it: in the
+ * pack loop a table load is cheaper than that arithmetic. */
 static const uint8_t varint_len[65] = {
     10, 9, 9, 9, 9, 9, 9, 9, 8, 8, 8, 8, 8, 8, 8, 7, 7,
     7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 5, 5, 5, 5, 5,
@@ -80,9 +79,9 @@ static inline uint64_t stops8(const uint8_t *p) {
 
 /* A varint of l = 9 or 10 bytes at p: eight 7-bit groups, the ninth
  * byte's 7 bits, and of a tenth byte only its lowest bit (the rest is past
- * bit 63, dropped as cg_varint_value drops it). The choice on l beat a
- * branch-free form on all-negative arrays (2.0 against 2.2 ns/value
- * portable), where every varint has 10 bytes. */
+ * bit 63, dropped as cg_varint_value drops it). A choice on l rather than a
+ * branch-free form: long varints come in runs (negative numbers), where the
+ * branch is predicted and the extra work of the branch-free form is not. */
 static inline uint64_t long_value(const uint8_t *p, size_t l) {
   uint64_t w;
   memcpy(&w, p, 8);
@@ -100,8 +99,8 @@ static inline uint64_t stops64(const uint8_t *p) {
   return ~((uint64_t)hi << 32 | lo);
 }
 #elif defined(__SSE2__)
-/* Every x86-64 CPU has SSE2: four 16-byte byte masks, not eight multiplies
- * (the portable build's unpack of 10-byte varints: 2.7 -> 2.0 ns/value). */
+/* Every x86-64 CPU has SSE2: four 16-byte byte masks find the terminators
+ * with fewer instructions than eight multiplies. */
 #include <emmintrin.h>
 static inline uint64_t stops64(const uint8_t *p) {
   uint64_t m = 0;
@@ -172,8 +171,8 @@ static inline void store4(cg_encoding kind, void *out, size_t n, __m256i v) {
  * lengths are one subtraction. Each varint's 8 bytes are loaded, the bytes
  * past its end shifted out, then the continuation bits dropped and the 7-bit
  * groups joined pairwise (bytes to 14 bits, to 28, to 56) in all four lanes
- * together. Building the start positions from the ends in the vector, not
- * from four more scalars, took unpack from 0.77 to 0.62 ns/value. */
+ * together. The start positions come from the ends already in the vector
+ * (lanes moved up one), not from four more scalars: fewer dependent steps. */
 static inline int take4(cg_encoding kind, const uint8_t *p, size_t base, uint64_t *m,
                         size_t *start, void *out, size_t n) {
   uint64_t mm = *m;
@@ -212,9 +211,8 @@ static inline int take4(cg_encoding kind, const uint8_t *p, size_t base, uint64_
 }
 /* After a miss (a long varint among the four) the rest of the block goes
  * one varint at a time, and so does the next block when this one had a
- * varint over 8 bytes: long varints come in runs (negative numbers), and a
- * four tried in such a run fails (all-negative arrays: 1.6 -> 1.45 ns/value
- * with BMI2, 2.2 -> 2.0 without). */
+ * varint over 8 bytes: long varints come in runs (negative numbers), where
+ * an attempt at four mostly fails and costs more than it saves. */
 #define TAKE4(KIND)                                                            \
   if (four && __builtin_popcountll(m) >= 4) {                                  \
     if (take4(KIND, p, base, &m, &start, out, n)) {                            \
@@ -322,11 +320,9 @@ static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64
     uint8_t *p = out;                                                          \
     size_t i = 0;                                                              \
     PACK_GROUPS(KIND)                                                          \
-    /* Two per step: 0.51 against 0.56-0.72 ns/value with BMI2 (one per    \
-     * step ran at either speed by where the loop fell in the binary, and   \
-     * slower still with the long path inline), 1.09 against 1.21 portable. \
-     * Values of 9 and 10 bytes: 0.79 with BMI2, 1.36 portable (2.7 as a    \
-     * byte loop). */                                                       \
+    /* Two per step: the two stores overlap in the pipeline, and the speed \
+     * no longer depends on where the loop falls in the binary (one per    \
+     * step did). docs/measurements/ has the figures. */                   \
     for (; i + 2 <= n; i += 2) {                                               \
       p = put_one(p, cg__varint_element(KIND, in, i));                         \
       p = put_one(p, cg__varint_element(KIND, in, i + 1));                     \

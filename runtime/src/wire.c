@@ -60,13 +60,3 @@ uint8_t *cg_write_packed_varints(uint8_t *p, uint32_t field, cg_encoding kind, c
   memcpy(p, head, hl);
   return p + hl + l;
 }
-
-cg_status cg_respond_scalar(uint32_t field, cg_encoding enc, uint64_t bits,
-                            cg_bytes *resp) {
-  uint8_t *p;
-  cg_status st = cg_response_buffer(CG_SCALAR_FIELD_MAX, &p);
-  if (st != CG_OK) return st;
-  resp->data = p;
-  resp->len = (size_t)(cg_put_scalar_field(p, field, enc, bits) - p);
-  return CG_OK;
-}

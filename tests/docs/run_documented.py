@@ -170,7 +170,7 @@ def sandboxed(src: Path, work: Path, runnable):
             # the install was configured with -Dtests=false: no test may have been built
             p = run(["meson", "test", "-C", "build-install", "--list"], tree, log)
             listed = [l for l in p.stdout.splitlines() if re.match(r"^[\w.-]+:[\w+.-]+ / ", l)]
-            if p.returncode != 0 or listed:
+            if listed or (p.returncode != 0 and "No tests defined" not in p.stdout):
                 failures.append(f"-Dtests=false: build-install still defines tests: {listed}")
     return failures
 

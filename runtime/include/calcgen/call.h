@@ -51,9 +51,6 @@ CG_API cg_limits cg_get_limits(void);
 CG_API size_t cg_max_batch(void);
 CG_API unsigned cg_max_depth(void);
 
-/* Starts a call on this thread: clears the error and checks the request
- * size. Generated dispatch calls it for every op. */
-CG_API cg_status cg_call_start(size_t request_len);
 /* The frame of one dispatch, for generated code. cg_call_enter starts a call
  * one level deeper than the thread's current one and clears the error; it
  * checks that resp is not NULL (and empties it), the nesting (at most
@@ -69,8 +66,6 @@ CG_API cg_status cg_call_leave(cg_status st);
  * Generated handlers call it only for ops that decode into the arena: an op
  * over scalars alone never touches it. */
 CG_API cg_status cg_call_arena(cg_arena **arena);
-/* Both of the above. */
-CG_API cg_status cg_call_begin(size_t request_len, cg_arena **arena);
 
 /* Points *out at a response buffer of at least `len` bytes owned by this
  * thread. CG_ERR_LIMIT past max_response, CG_ERR_NO_MEMORY when memory runs

@@ -117,9 +117,9 @@ static inline uint64_t cg_varint_value(const uint8_t *p, size_t n) {
  * Messages are mostly read right after the other side wrote them, and a
  * byte load always forwards from the store that wrote it, where a word load
  * spanning bytes of several recent stores (a tag, then a varint written
- * 8 bytes at a time) waits for them to reach the cache: measured, an 8-byte
- * load here made the single-op round trip slower, 18 ns against 14. Long
- * packed arrays have their own block codecs (cg_wire_unpack_varints). */
+ * 8 bytes at a time) waits for them to reach the cache, which makes a
+ * single op's round trip slower. Long packed arrays have their own block
+ * codecs (cg_wire_unpack_varints). */
 static inline const uint8_t *cg_read_varint(const uint8_t *p, const uint8_t *end, uint64_t *v) {
   size_t rem = (size_t)(end - p), max = rem < 10 ? rem : 10;
   uint64_t x = 0;
@@ -220,12 +220,11 @@ static inline size_t cg_varint_size(uint64_t v) {
   return (bits * 9 + 64) / 64;
 }
 
-/* Writes v (10 bytes of room at most). Byte by byte: for the one to five
- * byte varints of scalar fields this measured faster in the round trip than
- * spreading 7-bit groups into a word and storing 8 bytes (13.7 against
- * 19.6 ns per single op, bench_paths). Unrolled, each byte at a fixed
- * offset from p: the single Add went from 15.5 to 13.9 ns against the
- * loop. Packed arrays have block encoders. */
+/* Writes v (10 bytes of room at most). Byte by byte: the one to five byte
+ * varints of scalar fields are read back right away by the other side, and
+ * byte stores forward to its byte loads, where one 8-byte store of spread
+ * 7-bit groups would not. Unrolled, each byte at a fixed offset from p, so
+ * no loop-carried pointer. Packed arrays have block encoders. */
 #define CG__PUT_STEP(i)                                                      \
   if (v < 0x80) {                                                            \
     p[i] = (uint8_t)v;                                                       \
@@ -303,15 +302,11 @@ static inline uint8_t *cg_write_aligned_header(uint8_t *p, uint32_t number, uint
   return p;
 }
 
-/* A one-field response: encodes field `field` with value `bits` (omitted
- * when bits is 0) into this thread's response buffer. `bits`: the value as
- * the encoding wants it: int32 sign-extended, sint32 as its 32 bits, floats
- * as their IEEE bits (cg_f32_bits, cg_f64_bits). */
-CG_API cg_status cg_respond_scalar(uint32_t field, cg_encoding enc, uint64_t bits,
-                                   cg_bytes *resp);
-
-/* The bytes cg_respond_scalar writes, into p (CG_SCALAR_FIELD_MAX bytes of
- * room); returns the end. Inline so a generated handler with a constant field
+/* A one-field message: field `field` with value `bits` (omitted when bits is
+ * 0, as proto3 omits zeros), written into p (CG_SCALAR_FIELD_MAX bytes of
+ * room); returns the end. `bits`: the value as the encoding wants it: int32
+ * sign-extended, sint32 as its 32 bits, floats as their IEEE bits
+ * (cg_f32_bits, cg_f64_bits). Inline so a generated handler with a constant field
  * and encoding reduces to a tag byte and one varint or little-endian store. */
 #define CG_SCALAR_FIELD_MAX 32 /* tag <= 5 bytes, value <= 10 */
 static inline uint8_t *cg_put_scalar_field(uint8_t *p, uint32_t field, cg_encoding enc,
