@@ -12,7 +12,10 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-#include "calcgen/support/wire.h"
+#define VARINT_TABLE cg__varint_avx2
+#define VARINT_AVX2 1
+#define VARINT_BMI2 0
+#include "varint_common.h"
 
 /* Four elements as the 64-bit values to encode. */
 static inline __m256i load4(cg_encoding kind, const void *in, size_t i) {
@@ -35,19 +38,8 @@ static inline __m256i load4(cg_encoding kind, const void *in, size_t i) {
   }
 }
 
-/* Encodes four values at p (which needs 10 bytes of room past the last);
- * defined after varint_body.h, whose continuation-bit table it reads. */
-static inline uint8_t *pack4(__m256i v, uint8_t *p);
-
-#define PACK_GROUPS(KIND)                                                      \
-  for (; i + 4 <= n; i += 4) p = pack4(load4(KIND, in, i), p);
-
-#define VARINT_TABLE cg__varint_avx2
-#define VARINT_AVX2 1
-#define VARINT_BMI2 0
-#include "varint_body.h"
-
-/* The spread covers bits 0-55: all of a value below 2^56, and the first
+/* Encodes four values at p (which needs 10 bytes of room past the last).
+ * The spread covers bits 0-55: all of a value below 2^56, and the first
  * eight bytes of a longer one (9 or 10 bytes), whose last two are its top
  * 8 bits (bit 63 doubling as the ninth byte's continuation bit) and 1. */
 static inline uint8_t *pack4(__m256i v, uint8_t *p) {
@@ -76,3 +68,8 @@ static inline uint8_t *pack4(__m256i v, uint8_t *p) {
   }
   return p;
 }
+
+#define PACK_GROUPS(KIND)                                                      \
+  for (; i + 4 <= n; i += 4) p = pack4(load4(KIND, in, i), p);
+
+#include "varint_body.h"

@@ -13,7 +13,10 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-#include "calcgen/support/wire.h"
+#define VARINT_TABLE cg__varint_avx512
+#define VARINT_AVX2 1
+#define VARINT_BMI2 1
+#include "varint_common.h"
 
 /* Eight elements as the 64-bit values to encode. */
 static inline __m512i load_group(cg_encoding kind, const void *in, size_t i) {
@@ -35,9 +38,28 @@ static inline __m512i load_group(cg_encoding kind, const void *in, size_t i) {
   }
 }
 
-/* Encodes eight values below 2^56 at p; defined after varint_body.h, whose
- * length table it reads. */
-static inline uint8_t *pack_group(__m512i v, uint8_t *p);
+
+/* Encodes eight values below 2^56 at p (which needs 64 bytes of room);
+ * returns the end of the eighth. */
+static inline uint8_t *pack_group(__m512i v, uint8_t *p) {
+  /* bytes by leading zeros of (v | 1): varint_len, whose entries below 8
+   * (9- and 10-byte varints) are never used here, and lz < 64 */
+  const __m512i table = _mm512_loadu_si512(varint_len);
+  const __m512i to_all_bytes = _mm512_set_epi8(
+      8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+      8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m512i byte_index = _mm512_set1_epi64(0x0706050403020100ll);
+  const __m512i group_shift = _mm512_set1_epi64(0x312a231c150e0700ll); /* 0, 7, ..., 49 */
+  __m512i lz = _mm512_lzcnt_epi64(_mm512_or_si512(v, _mm512_set1_epi64(1)));
+  __m512i len = _mm512_shuffle_epi8(_mm512_permutexvar_epi8(lz, table), to_all_bytes);
+  __mmask64 used = _mm512_cmplt_epu8_mask(byte_index, len);
+  /* A used byte continues when the next byte of its lane is used too. */
+  __mmask64 more = used & (used >> 1) & 0x7f7f7f7f7f7f7f7full;
+  __m512i x = _mm512_and_si512(_mm512_multishift_epi64_epi8(group_shift, v), _mm512_set1_epi8(0x7f));
+  x = _mm512_mask_blend_epi8(more, x, _mm512_or_si512(x, _mm512_set1_epi8((char)0x80)));
+  _mm512_storeu_si512(p, _mm512_maskz_compress_epi8(used, x));
+  return p + __builtin_popcountll(used);
+}
 
 #define PACK_GROUPS(KIND)                                                      \
   for (; i + 8 <= n; i += 8) {                                                 \
@@ -139,29 +161,4 @@ static inline size_t decode_window(cg_encoding kind, const uint8_t *src, size_t 
     start += used;                                                             \
   }
 
-#define VARINT_TABLE cg__varint_avx512
-#define VARINT_AVX2 1
-#define VARINT_BMI2 1
 #include "varint_body.h"
-
-/* Encodes eight values below 2^56 at p (which needs 64 bytes of room);
- * returns the end of the eighth. */
-static inline uint8_t *pack_group(__m512i v, uint8_t *p) {
-  /* bytes by leading zeros of (v | 1): varint_len, whose entries below 8
-   * (9- and 10-byte varints) are never used here, and lz < 64 */
-  const __m512i table = _mm512_loadu_si512(varint_len);
-  const __m512i to_all_bytes = _mm512_set_epi8(
-      8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0,
-      8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0);
-  const __m512i byte_index = _mm512_set1_epi64(0x0706050403020100ll);
-  const __m512i group_shift = _mm512_set1_epi64(0x312a231c150e0700ll); /* 0, 7, ..., 49 */
-  __m512i lz = _mm512_lzcnt_epi64(_mm512_or_si512(v, _mm512_set1_epi64(1)));
-  __m512i len = _mm512_shuffle_epi8(_mm512_permutexvar_epi8(lz, table), to_all_bytes);
-  __mmask64 used = _mm512_cmplt_epu8_mask(byte_index, len);
-  /* A used byte continues when the next byte of its lane is used too. */
-  __mmask64 more = used & (used >> 1) & 0x7f7f7f7f7f7f7f7full;
-  __m512i x = _mm512_and_si512(_mm512_multishift_epi64_epi8(group_shift, v), _mm512_set1_epi8(0x7f));
-  x = _mm512_mask_blend_epi8(more, x, _mm512_or_si512(x, _mm512_set1_epi8((char)0x80)));
-  _mm512_storeu_si512(p, _mm512_maskz_compress_epi8(used, x));
-  return p + __builtin_popcountll(used);
-}
