@@ -15,267 +15,25 @@ shared by threads.
 import array
 import ctypes
 import importlib
-import operator
-import struct
-import sys
 import threading
 
-STATUS = {
-    0: "CG_OK",
-    1: "CG_ERR_UNKNOWN_OP",
-    2: "CG_ERR_DECODE",
-    3: "CG_ERR_INVALID_ARGUMENT",
-    4: "CG_ERR_DIVIDE_BY_ZERO",
-    5: "CG_ERR_OVERFLOW",
-    6: "CG_ERR_LIMIT",
-    7: "CG_ERR_NO_MEMORY",
-    8: "CG_ERR_HANDLER",
-}
-CG_OK = 0
-CG_ERR_UNKNOWN_OP = 1
-CG_ERR_DECODE = 2
-CG_ERR_INVALID_ARGUMENT = 3
-CG_ERR_DIVIDE_BY_ZERO = 4
-CG_ERR_OVERFLOW = 5
-CG_ERR_LIMIT = 6
-CG_ERR_NO_MEMORY = 7
-CG_ERR_HANDLER = 8
+import calcgen_runtime as _rt
+from calcgen_runtime import (  # noqa: F401 - the stub's public names, as before
+    STATUS, BufferPool, CalcgenError,
+    CG_OK,
+    CG_ERR_UNKNOWN_OP,
+    CG_ERR_DECODE,
+    CG_ERR_INVALID_ARGUMENT,
+    CG_ERR_DIVIDE_BY_ZERO,
+    CG_ERR_OVERFLOW,
+    CG_ERR_LIMIT,
+    CG_ERR_NO_MEMORY,
+    CG_ERR_HANDLER,
+)
 
-
-class CalcgenError(Exception):
-    """A call returned a status other than CG_OK."""
-
-    def __init__(self, op, status, message):
-        super().__init__(f"{op}: {STATUS.get(status, 'CG_UNKNOWN_STATUS')}: {message}")
-        self.op = op
-        self.status = status
-        self.status_name = STATUS.get(status, "CG_UNKNOWN_STATUS")
-        self.message = message
-
-
-class _Bytes(ctypes.Structure):
-    _fields_ = [("data", ctypes.POINTER(ctypes.c_uint8)), ("len", ctypes.c_size_t)]
-
-
-class BufferPool:
-    """A bounded pool of request buffers (bytearrays shared with ctypes); safe
-    to share between threads."""
-
-    def __init__(self, max_buffers=4, initial_bytes=4096):
-        self.max_buffers = max_buffers
-        self.initial_bytes = max(int(initial_bytes), 64)
-        self._free = []
-        self._lock = threading.Lock()
-
-    def acquire(self, size):
-        with self._lock:
-            for i in range(len(self._free) - 1, -1, -1):
-                if len(self._free[i]) >= size:
-                    return self._free.pop(i)
-            if self._free:
-                self._free.pop()
-        cap = self.initial_bytes
-        while cap < size:
-            cap *= 2
-        return bytearray(cap)
-
-    def release(self, buf):
-        with self._lock:
-            if len(self._free) < self.max_buffers:
-                self._free.append(buf)
-
-
-# Element types: array typecode, ctypes type, the buffer formats that hold
-# them natively, the integer range (None for floats).
-_ELEMS = {
-    "i32": ("i", ctypes.c_int32, {"i"} | ({"l"} if ctypes.sizeof(ctypes.c_long) == 4 else set()), (-2 ** 31, 2 ** 31 - 1)),
-    "i64": ("q", ctypes.c_int64, {"q"} | ({"l"} if ctypes.sizeof(ctypes.c_long) == 8 else set()), (-2 ** 63, 2 ** 63 - 1)),
-    "u32": ("I", ctypes.c_uint32, {"I"} | ({"L"} if ctypes.sizeof(ctypes.c_long) == 4 else set()), (0, 2 ** 32 - 1)),
-    "u64": ("Q", ctypes.c_uint64, {"Q"} | ({"L"} if ctypes.sizeof(ctypes.c_long) == 8 else set()), (0, 2 ** 64 - 1)),
-    "f32": ("f", ctypes.c_float, {"f"}, None),
-    "f64": ("d", ctypes.c_double, {"d"}, None),
-}
-_NATIVE_ORDER = ("@", "=", "<") if sys.byteorder == "little" else ("@", "=", ">", "!")
-
-
-def _scalar(op, name, elem, value):
-    """`value` checked for an element of type `elem`: ints in range (bool
-    counts as int), floats from int or float."""
-    bounds = _ELEMS[elem][3]
-    if bounds is None:
-        if isinstance(value, (int, float)):
-            return float(value)
-        raise TypeError(f"{op}: {name} must be a float, not {type(value).__name__}")
-    try:
-        v = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{op}: {name} must be an int, not {type(value).__name__}") from None
-    if not bounds[0] <= v <= bounds[1]:
-        raise OverflowError(f"{op}: {name}={v} is outside the field's range [{bounds[0]}, {bounds[1]}]")
-    return v
-
-
-def _items(op, name, elem, values, writable=False):
-    """(ctypes array over the items, count) for a buffer of `elem` items,
-    without a copy when it is writable (a read-only one is copied); any other
-    iterable of numbers is converted (and range-checked) into an array first."""
-    typecode, ctype, formats, _ = _ELEMS[elem]
-    try:
-        view = memoryview(values)
-    except TypeError:
-        if writable:
-            raise TypeError(f"{op}: {name} must be a writable buffer of '{typecode}' items") from None
-        try:
-            view = memoryview(array.array(typecode, values))
-        except (TypeError, OverflowError) as e:
-            raise type(e)(f"{op}: {name}: {e}") from None
-    fmt = view.format[1:] if view.format[:1] in _NATIVE_ORDER else view.format
-    if fmt not in formats or view.itemsize != ctypes.sizeof(ctype) or view.ndim != 1 or not view.c_contiguous:
-        raise TypeError(f"{op}: {name} holds items of format '{view.format}' ({view.itemsize} bytes); "
-                        f"it needs a contiguous buffer of native '{typecode}' items")
-    if writable and view.readonly:
-        raise TypeError(f"{op}: {name} is read-only")
-    n = view.nbytes // view.itemsize
-    carray = ctype * n
-    return (carray.from_buffer_copy(view) if view.readonly else carray.from_buffer(view)), n
-
-
-def _varint(out, v):
-    v &= 0xFFFFFFFFFFFFFFFF
-    while v >= 0x80:
-        out.append((v & 0x7F) | 0x80)
-        v >>= 7
-    out.append(v)
-
-
-def _zigzag(v, bits):
-    return ((v << 1) ^ (v >> (bits - 1))) & ((1 << bits) - 1)
-
-
-_FIXED = {"fixed32": "<I", "sfixed32": "<i", "float": "<f", "fixed64": "<Q", "sfixed64": "<q", "double": "<d"}
-
-
-def _encode_scalar(out, field, codec, value):
-    """Canonical proto3: zero (for floats, +0.0) is omitted."""
-    if codec in _FIXED:
-        raw = struct.pack(_FIXED[codec], value)
-        if raw.strip(b"\0"):
-            _varint(out, (field << 3) | (5 if len(raw) == 4 else 1))
-            out += raw
-        return
-    if value == 0:
-        return
-    _varint(out, field << 3)
-    if codec == "sint32":
-        _varint(out, _zigzag(value, 32))
-    elif codec == "sint64":
-        _varint(out, _zigzag(value, 64))
-    elif codec == "uint32":
-        _varint(out, value & 0xFFFFFFFF)
-    else:
-        _varint(out, value)
-
-
-def _encode_packed_varints(out, field, codec, values):
-    if not len(values):
-        return
-    body = bytearray()
-    for v in values:
-        if codec == "sint32":
-            v = _zigzag(v, 32)
-        elif codec == "sint64":
-            v = _zigzag(v, 64)
-        elif codec == "uint32":
-            v &= 0xFFFFFFFF
-        _varint(body, v)
-    _varint(out, (field << 3) | 2)
-    _varint(out, len(body))
-    out += body
-
-
-def _read_varint(buf, at):
-    v = shift = 0
-    while True:
-        if at >= len(buf) or shift > 63:
-            raise ValueError("malformed varint")
-        b = buf[at]
-        at += 1
-        v |= (b & 0x7F) << shift
-        if b < 0x80:
-            return v & 0xFFFFFFFFFFFFFFFF, at
-        shift += 7
-
-
-def _signed(v, bits):
-    v &= (1 << bits) - 1
-    return v - (1 << bits) if v >> (bits - 1) else v
-
-
-def _decode_varint(codec, v):
-    if codec == "int32":
-        return _signed(v, 32)
-    if codec == "uint32":
-        return v & 0xFFFFFFFF
-    if codec in ("sint32", "sint64"):
-        bits = 32 if codec == "sint32" else 64
-        v &= (1 << bits) - 1
-        return (v >> 1) ^ -(v & 1)
-    if codec == "int64":
-        return _signed(v, 64)
-    return v
-
-
-def _fields(buf):
-    """(field, wire, value or (start, end)) for every field of a message."""
-    at = 0
-    while at < len(buf):
-        key, at = _read_varint(buf, at)
-        field, wire = key >> 3, key & 7
-        if wire == 0:
-            v, at = _read_varint(buf, at)
-            yield field, wire, v
-        elif wire in (1, 5):
-            n = 8 if wire == 1 else 4
-            if at + n > len(buf):
-                raise ValueError("truncated field")
-            yield field, wire, (at, at + n)
-            at += n
-        elif wire == 2:
-            n, at = _read_varint(buf, at)
-            if at + n > len(buf):
-                raise ValueError("truncated field")
-            yield field, wire, (at, at + n)
-            at += n
-        else:
-            raise ValueError("unsupported wire type")
-
-
-def _decode_scalar(buf, field, codec):
-    value = 0.0 if codec in ("float", "double") else 0
-    for f, wire, v in _fields(buf):
-        if f != field:
-            continue
-        if wire == 0:
-            value = _decode_varint(codec, v)
-        else:
-            value = struct.unpack(_FIXED[codec], bytes(buf[v[0]:v[1]]))[0]
-    return value
-
-
-def _decode_varints(buf, field, codec, typecode):
-    out = array.array(typecode)
-    for f, wire, v in _fields(buf):
-        if f != field:
-            continue
-        if wire == 0:
-            out.append(_decode_varint(codec, v))
-        else:
-            at, end = v
-            while at < end:
-                x, at = _read_varint(buf, at)
-                out.append(_decode_varint(codec, x))
-    return out
-
+if _rt.ABI != 1:
+    raise ImportError("calcgen_runtime.py is not the one calculator_calcgen.py was generated for "
+                      f"(ABI {_rt.ABI}, need 1): use the one calcgen wrote with it")
 
 
 
@@ -311,7 +69,7 @@ class CalcCalculator:
     def __init__(self, library, pool=None):
         lib = library if isinstance(library, ctypes.CDLL) else ctypes.CDLL(library)
         self._dispatch = lib.calc_calculator_dispatch
-        self._dispatch.argtypes = [ctypes.c_uint32, ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(_Bytes)]
+        self._dispatch.argtypes = [ctypes.c_uint32, ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(_rt.Bytes)]
         self._dispatch.restype = ctypes.c_int32
         schema_hash = lib.calc_calculator_schema_hash
         schema_hash.argtypes = []
@@ -324,39 +82,39 @@ class CalcCalculator:
                 f"the native library was built from another calculator.proto: schema hash "
                 f"{schema_hash():#018x}, these bindings expect 0x309bf7042a5b2695")
         self._invoke_add = lib.calc_calculator_invoke_add
-        self._invoke_add.argtypes = [_ELEMS["i64"][1], _ELEMS["i64"][1],
+        self._invoke_add.argtypes = [_rt.ELEMS["i64"][1], _rt.ELEMS["i64"][1],
                                                 ctypes.c_void_p]
         self._invoke_add.restype = ctypes.c_int32
         self._invoke_subtract = lib.calc_calculator_invoke_subtract
-        self._invoke_subtract.argtypes = [_ELEMS["i64"][1], _ELEMS["i64"][1],
+        self._invoke_subtract.argtypes = [_rt.ELEMS["i64"][1], _rt.ELEMS["i64"][1],
                                                 ctypes.c_void_p]
         self._invoke_subtract.restype = ctypes.c_int32
         self._invoke_multiply = lib.calc_calculator_invoke_multiply
-        self._invoke_multiply.argtypes = [_ELEMS["i64"][1], _ELEMS["i64"][1],
+        self._invoke_multiply.argtypes = [_rt.ELEMS["i64"][1], _rt.ELEMS["i64"][1],
                                                 ctypes.c_void_p]
         self._invoke_multiply.restype = ctypes.c_int32
         self._invoke_divide = lib.calc_calculator_invoke_divide
-        self._invoke_divide.argtypes = [_ELEMS["i64"][1], _ELEMS["i64"][1],
+        self._invoke_divide.argtypes = [_rt.ELEMS["i64"][1], _rt.ELEMS["i64"][1],
                                                 ctypes.c_void_p]
         self._invoke_divide.restype = ctypes.c_int32
         self._invoke_modulo = lib.calc_calculator_invoke_modulo
-        self._invoke_modulo.argtypes = [_ELEMS["i64"][1], _ELEMS["i64"][1],
+        self._invoke_modulo.argtypes = [_rt.ELEMS["i64"][1], _rt.ELEMS["i64"][1],
                                                 ctypes.c_void_p]
         self._invoke_modulo.restype = ctypes.c_int32
         self._invoke_add_checked = lib.calc_calculator_invoke_add_checked
-        self._invoke_add_checked.argtypes = [_ELEMS["i64"][1], _ELEMS["i64"][1],
+        self._invoke_add_checked.argtypes = [_rt.ELEMS["i64"][1], _rt.ELEMS["i64"][1],
                                                 ctypes.c_void_p]
         self._invoke_add_checked.restype = ctypes.c_int32
         self._invoke_multiply_checked = lib.calc_calculator_invoke_multiply_checked
-        self._invoke_multiply_checked.argtypes = [_ELEMS["i64"][1], _ELEMS["i64"][1],
+        self._invoke_multiply_checked.argtypes = [_rt.ELEMS["i64"][1], _rt.ELEMS["i64"][1],
                                                 ctypes.c_void_p]
         self._invoke_multiply_checked.restype = ctypes.c_int32
         self._invoke_divide_float = lib.calc_calculator_invoke_divide_float
-        self._invoke_divide_float.argtypes = [_ELEMS["f64"][1], _ELEMS["f64"][1],
+        self._invoke_divide_float.argtypes = [_rt.ELEMS["f64"][1], _rt.ELEMS["f64"][1],
                                                 ctypes.c_void_p]
         self._invoke_divide_float.restype = ctypes.c_int32
         self._invoke_add_fixed = lib.calc_calculator_invoke_add_fixed
-        self._invoke_add_fixed.argtypes = [_ELEMS["i64"][1], _ELEMS["i64"][1],
+        self._invoke_add_fixed.argtypes = [_rt.ELEMS["i64"][1], _rt.ELEMS["i64"][1],
                                                 ctypes.c_void_p]
         self._invoke_add_fixed.restype = ctypes.c_int32
         self._invoke_batch_add = lib.calc_calculator_invoke_batch_add
@@ -387,9 +145,9 @@ class CalcCalculator:
     def _state(self):
         t = self._local
         if not hasattr(t, "resp"):
-            t.resp = _Bytes()
+            t.resp = _rt.Bytes()
             t.resp_ref = ctypes.byref(t.resp)
-            t.cells = {elem: spec[1]() for elem, spec in _ELEMS.items()}
+            t.cells = {elem: spec[1]() for elem, spec in _rt.ELEMS.items()}
         return t
 
     def _raise(self, name, status):
@@ -428,8 +186,8 @@ class CalcCalculator:
 
     def add(self, a, b):
         """Add: ADD on int64."""
-        a = _scalar("Add", "a", "i64", a)
-        b = _scalar("Add", "b", "i64", b)
+        a = _rt.scalar_arg("Add", "a", "i64", a)
+        b = _rt.scalar_arg("Add", "b", "i64", b)
         cell = self._state().cells["i64"]
         status = self._invoke_add(a, b, ctypes.addressof(cell))
         if status != 0:
@@ -438,8 +196,8 @@ class CalcCalculator:
 
     def subtract(self, a, b):
         """Subtract: SUB on int64."""
-        a = _scalar("Subtract", "a", "i64", a)
-        b = _scalar("Subtract", "b", "i64", b)
+        a = _rt.scalar_arg("Subtract", "a", "i64", a)
+        b = _rt.scalar_arg("Subtract", "b", "i64", b)
         cell = self._state().cells["i64"]
         status = self._invoke_subtract(a, b, ctypes.addressof(cell))
         if status != 0:
@@ -448,8 +206,8 @@ class CalcCalculator:
 
     def multiply(self, a, b):
         """Multiply: MUL on int64."""
-        a = _scalar("Multiply", "a", "i64", a)
-        b = _scalar("Multiply", "b", "i64", b)
+        a = _rt.scalar_arg("Multiply", "a", "i64", a)
+        b = _rt.scalar_arg("Multiply", "b", "i64", b)
         cell = self._state().cells["i64"]
         status = self._invoke_multiply(a, b, ctypes.addressof(cell))
         if status != 0:
@@ -458,8 +216,8 @@ class CalcCalculator:
 
     def divide(self, a, b):
         """Divide: DIV on int64."""
-        a = _scalar("Divide", "a", "i64", a)
-        b = _scalar("Divide", "b", "i64", b)
+        a = _rt.scalar_arg("Divide", "a", "i64", a)
+        b = _rt.scalar_arg("Divide", "b", "i64", b)
         cell = self._state().cells["i64"]
         status = self._invoke_divide(a, b, ctypes.addressof(cell))
         if status != 0:
@@ -468,8 +226,8 @@ class CalcCalculator:
 
     def modulo(self, a, b):
         """Modulo: MOD on int64."""
-        a = _scalar("Modulo", "a", "i64", a)
-        b = _scalar("Modulo", "b", "i64", b)
+        a = _rt.scalar_arg("Modulo", "a", "i64", a)
+        b = _rt.scalar_arg("Modulo", "b", "i64", b)
         cell = self._state().cells["i64"]
         status = self._invoke_modulo(a, b, ctypes.addressof(cell))
         if status != 0:
@@ -478,8 +236,8 @@ class CalcCalculator:
 
     def add_checked(self, a, b):
         """AddChecked: ADD on int64, overflow CHECKED."""
-        a = _scalar("AddChecked", "a", "i64", a)
-        b = _scalar("AddChecked", "b", "i64", b)
+        a = _rt.scalar_arg("AddChecked", "a", "i64", a)
+        b = _rt.scalar_arg("AddChecked", "b", "i64", b)
         cell = self._state().cells["i64"]
         status = self._invoke_add_checked(a, b, ctypes.addressof(cell))
         if status != 0:
@@ -488,8 +246,8 @@ class CalcCalculator:
 
     def multiply_checked(self, a, b):
         """MultiplyChecked: MUL on int64, overflow CHECKED."""
-        a = _scalar("MultiplyChecked", "a", "i64", a)
-        b = _scalar("MultiplyChecked", "b", "i64", b)
+        a = _rt.scalar_arg("MultiplyChecked", "a", "i64", a)
+        b = _rt.scalar_arg("MultiplyChecked", "b", "i64", b)
         cell = self._state().cells["i64"]
         status = self._invoke_multiply_checked(a, b, ctypes.addressof(cell))
         if status != 0:
@@ -498,8 +256,8 @@ class CalcCalculator:
 
     def divide_float(self, a, b):
         """DivideFloat: DIV on double."""
-        a = _scalar("DivideFloat", "a", "f64", a)
-        b = _scalar("DivideFloat", "b", "f64", b)
+        a = _rt.scalar_arg("DivideFloat", "a", "f64", a)
+        b = _rt.scalar_arg("DivideFloat", "b", "f64", b)
         cell = self._state().cells["f64"]
         status = self._invoke_divide_float(a, b, ctypes.addressof(cell))
         if status != 0:
@@ -508,8 +266,8 @@ class CalcCalculator:
 
     def add_fixed(self, a, b):
         """AddFixed: ADD on sfixed64."""
-        a = _scalar("AddFixed", "a", "i64", a)
-        b = _scalar("AddFixed", "b", "i64", b)
+        a = _rt.scalar_arg("AddFixed", "a", "i64", a)
+        b = _rt.scalar_arg("AddFixed", "b", "i64", b)
         cell = self._state().cells["i64"]
         status = self._invoke_add_fixed(a, b, ctypes.addressof(cell))
         if status != 0:
@@ -520,9 +278,9 @@ class CalcCalculator:
         """BatchAdd: ADD on int64[]: writes the
         len(a) results into `out`, a writable buffer of 'q' items at least as long,
         and returns it. a and b: buffers of 'q' items or iterables of numbers."""
-        ca, n = _items("BatchAdd", "a", "i64", a)
-        cb, nb = _items("BatchAdd", "b", "i64", b)
-        cout, nout = _items("BatchAdd", "out", "i64", out, writable=True)
+        ca, n = _rt.buffer_arg("BatchAdd", "a", "i64", a)
+        cb, nb = _rt.buffer_arg("BatchAdd", "b", "i64", b)
+        cout, nout = _rt.buffer_arg("BatchAdd", "out", "i64", out, writable=True)
         if n != nb:
             raise CalcgenError("BatchAdd", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
         if nout < n:
@@ -545,9 +303,9 @@ class CalcCalculator:
         """BatchSubtract: SUB on int64[]: writes the
         len(a) results into `out`, a writable buffer of 'q' items at least as long,
         and returns it. a and b: buffers of 'q' items or iterables of numbers."""
-        ca, n = _items("BatchSubtract", "a", "i64", a)
-        cb, nb = _items("BatchSubtract", "b", "i64", b)
-        cout, nout = _items("BatchSubtract", "out", "i64", out, writable=True)
+        ca, n = _rt.buffer_arg("BatchSubtract", "a", "i64", a)
+        cb, nb = _rt.buffer_arg("BatchSubtract", "b", "i64", b)
+        cout, nout = _rt.buffer_arg("BatchSubtract", "out", "i64", out, writable=True)
         if n != nb:
             raise CalcgenError("BatchSubtract", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
         if nout < n:
@@ -570,9 +328,9 @@ class CalcCalculator:
         """BatchMultiply: MUL on int64[]: writes the
         len(a) results into `out`, a writable buffer of 'q' items at least as long,
         and returns it. a and b: buffers of 'q' items or iterables of numbers."""
-        ca, n = _items("BatchMultiply", "a", "i64", a)
-        cb, nb = _items("BatchMultiply", "b", "i64", b)
-        cout, nout = _items("BatchMultiply", "out", "i64", out, writable=True)
+        ca, n = _rt.buffer_arg("BatchMultiply", "a", "i64", a)
+        cb, nb = _rt.buffer_arg("BatchMultiply", "b", "i64", b)
+        cout, nout = _rt.buffer_arg("BatchMultiply", "out", "i64", out, writable=True)
         if n != nb:
             raise CalcgenError("BatchMultiply", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
         if nout < n:
@@ -595,9 +353,9 @@ class CalcCalculator:
         """BatchDivide: DIV on int64[]: writes the
         len(a) results into `out`, a writable buffer of 'q' items at least as long,
         and returns it. a and b: buffers of 'q' items or iterables of numbers."""
-        ca, n = _items("BatchDivide", "a", "i64", a)
-        cb, nb = _items("BatchDivide", "b", "i64", b)
-        cout, nout = _items("BatchDivide", "out", "i64", out, writable=True)
+        ca, n = _rt.buffer_arg("BatchDivide", "a", "i64", a)
+        cb, nb = _rt.buffer_arg("BatchDivide", "b", "i64", b)
+        cout, nout = _rt.buffer_arg("BatchDivide", "out", "i64", out, writable=True)
         if n != nb:
             raise CalcgenError("BatchDivide", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
         if nout < n:
@@ -620,9 +378,9 @@ class CalcCalculator:
         """BatchAddChecked: ADD on int64[], overflow CHECKED: writes the
         len(a) results into `out`, a writable buffer of 'q' items at least as long,
         and returns it. a and b: buffers of 'q' items or iterables of numbers."""
-        ca, n = _items("BatchAddChecked", "a", "i64", a)
-        cb, nb = _items("BatchAddChecked", "b", "i64", b)
-        cout, nout = _items("BatchAddChecked", "out", "i64", out, writable=True)
+        ca, n = _rt.buffer_arg("BatchAddChecked", "a", "i64", a)
+        cb, nb = _rt.buffer_arg("BatchAddChecked", "b", "i64", b)
+        cout, nout = _rt.buffer_arg("BatchAddChecked", "out", "i64", out, writable=True)
         if n != nb:
             raise CalcgenError("BatchAddChecked", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
         if nout < n:
@@ -645,9 +403,9 @@ class CalcCalculator:
         """BatchMultiplyFloat: MUL on double[]: writes the
         len(a) results into `out`, a writable buffer of 'd' items at least as long,
         and returns it. a and b: buffers of 'd' items or iterables of numbers."""
-        ca, n = _items("BatchMultiplyFloat", "a", "f64", a)
-        cb, nb = _items("BatchMultiplyFloat", "b", "f64", b)
-        cout, nout = _items("BatchMultiplyFloat", "out", "f64", out, writable=True)
+        ca, n = _rt.buffer_arg("BatchMultiplyFloat", "a", "f64", a)
+        cb, nb = _rt.buffer_arg("BatchMultiplyFloat", "b", "f64", b)
+        cout, nout = _rt.buffer_arg("BatchMultiplyFloat", "out", "f64", out, writable=True)
         if n != nb:
             raise CalcgenError("BatchMultiplyFloat", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
         if nout < n:
@@ -670,9 +428,9 @@ class CalcCalculator:
         """BatchAddFixed: ADD on sfixed64[]: writes the
         len(a) results into `out`, a writable buffer of 'q' items at least as long,
         and returns it. a and b: buffers of 'q' items or iterables of numbers."""
-        ca, n = _items("BatchAddFixed", "a", "i64", a)
-        cb, nb = _items("BatchAddFixed", "b", "i64", b)
-        cout, nout = _items("BatchAddFixed", "out", "i64", out, writable=True)
+        ca, n = _rt.buffer_arg("BatchAddFixed", "a", "i64", a)
+        cb, nb = _rt.buffer_arg("BatchAddFixed", "b", "i64", b)
+        cout, nout = _rt.buffer_arg("BatchAddFixed", "out", "i64", out, writable=True)
         if n != nb:
             raise CalcgenError("BatchAddFixed", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
         if nout < n:

@@ -1,6 +1,7 @@
-"""Where the generator finds its templates and calcgen/options.proto.
+"""Where the generator finds its templates, calcgen/options.proto and the
+Python runtime it writes beside stubs.
 
-Defaults fit the source tree; the installed launchers override both with the
+Defaults fit the source tree; the installed launchers override them with the
 install locations (see generator/launcher.py.in)."""
 
 from pathlib import Path
@@ -9,3 +10,4 @@ _ROOT = Path(__file__).resolve().parents[2]
 
 TEMPLATES_DIR = _ROOT / "templates"
 PROTO_DIR = _ROOT / "schemas"
+PYTHON_RUNTIME = _ROOT / "runtime" / "python" / "calcgen_runtime.py"

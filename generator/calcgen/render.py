@@ -11,6 +11,8 @@ from .statuses import for_templates as statuses
 # CG_GENERATED_ABI (runtime/include/calcgen/version.h.in) must be the same
 # (tests/generator checks it), and every generated file checks it at compile time.
 GENERATED_ABI = 3
+# The same for generated Python stubs and runtime/python/calcgen_runtime.py (ABI).
+PYTHON_ABI = 1
 
 
 def environment() -> jinja2.Environment:
@@ -23,6 +25,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.globals["abi"] = GENERATED_ABI
+    env.globals["python_abi"] = PYTHON_ABI
     return env
 
 
@@ -42,9 +45,12 @@ def render_dart(proto_file, env=None):
 
 
 def render_python(proto_file, env=None):
+    """The stub, and the Python runtime it imports (calcgen_runtime.py, the same
+    file for every stub) at the root of the output, the directory that goes on
+    sys.path as it does for protoc's _pb2 modules."""
     env = environment() if env is None else env
     text = env.get_template("python/stub.py.j2").render(file=proto_file, statuses=statuses())
-    return {proto_file.python_file: text}
+    return {proto_file.python_file: text, "calcgen_runtime.py": paths.PYTHON_RUNTIME.read_text()}
 
 
 RENDERERS = {"c": render_c, "dart": render_dart, "python": render_python}

@@ -40,7 +40,7 @@ class Cli(unittest.TestCase):
                     f"{tmp}/py", str(ROOT / "schemas" / "calculator.proto"))
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertEqual(os.listdir(f"{tmp}/dart"), ["calculator.calcgen.dart"])
-            self.assertEqual(os.listdir(f"{tmp}/py"), ["calculator_calcgen.py"])
+            self.assertEqual(sorted(os.listdir(f"{tmp}/py")), ["calcgen_runtime.py", "calculator_calcgen.py"])
 
     def test_generate_writes_both_halves(self):
         with tempfile.TemporaryDirectory() as tmp:

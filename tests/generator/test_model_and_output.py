@@ -102,6 +102,21 @@ class Output(unittest.TestCase):
             self.assertEqual((GOLDEN / name).read_text(), text, f"golden/{name} differs")
 
 
+class PythonRuntime(unittest.TestCase):
+    def test_statuses_match(self):
+        """runtime/python/calcgen_runtime.py carries calcgen's status codes."""
+        import importlib.util
+        from calcgen.statuses import STATUSES
+        spec = importlib.util.spec_from_file_location("calcgen_runtime",
+                                                      ROOT / "runtime" / "python" / "calcgen_runtime.py")
+        rt = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(rt)
+        self.assertEqual(sorted(rt.STATUS.items()), sorted(STATUSES))
+        for code, name in STATUSES:
+            self.assertEqual(getattr(rt, name), code)
+        self.assertEqual(rt.ABI, render.PYTHON_ABI)
+
+
 class GeneratedAbi(unittest.TestCase):
     def test_templates_and_runtime_agree(self):
         """The ABI number the templates print is the one the runtime defines."""
@@ -148,8 +163,9 @@ class Plugin(unittest.TestCase):
                                   capture_output=True, text=True)
             self.assertEqual(proc.returncode, 0, proc.stderr)
             got = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-            self.assertEqual(got, ["google/protobuf/timestamp.pb-c.c", "google/protobuf/timestamp.pb-c.h",
-                                   "w.calcgen.c", "w.calcgen.h", "w.pb-c.c", "w.pb-c.h", "w_calcgen.py"])
+            self.assertEqual(got, ["calcgen_runtime.py", "google/protobuf/timestamp.pb-c.c",
+                                   "google/protobuf/timestamp.pb-c.h", "w.calcgen.c", "w.calcgen.h", "w.pb-c.c",
+                                   "w.pb-c.h", "w_calcgen.py"])
             self.assertIn("_n_case", Path(out, "w.pb-c.h").read_text())
             for pbc, want in (("imports", 4), ("none", 2)):
                 shutil.rmtree(out)
