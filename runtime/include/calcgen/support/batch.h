@@ -5,8 +5,8 @@
  * - fixed-width operands (fixed32/64, sfixed32/64, float, double) sent as one
  *   packed field each are read in place from the request bytes, and the
  *   result is written by the kernel straight into the response buffer, after
- *   an 8-byte header that leaves the payload 8-byte aligned (zero-copy both
- *   ways; hosts can view it as a typed array);
+ *   the aligned header of calcgen/layout.h (zero-copy both ways; hosts can
+ *   view it as a typed array);
  * - varint operands are decoded into arena arrays (also fixed-width operands
  *   split over several occurrences), and the result is computed and encoded
  *   in cache-sized chunks.

@@ -291,10 +291,8 @@ CG_API size_t cg_wire_pack_varints(cg_encoding kind, const void *in, size_t n, u
 CG_API uint8_t *cg_write_packed_varints(uint8_t *p, uint32_t field, cg_encoding kind,
                                         const void *in, size_t n);
 
-/* Header of a packed field whose payload starts 8-byte aligned: the tag and
- * the length take exactly 8 bytes together (overlong varints, which every
- * protobuf parser accepts), so hosts can view fixed-width payloads in place.
- * Needs number < 2^21 and len < 2^35. */
+/* Writes the CG_ALIGNED_HEADER-byte header of calcgen/layout.h (3-byte tag,
+ * 5-byte length). Needs number < 2^21 and len < 2^35. */
 static inline uint8_t *cg_write_aligned_header(uint8_t *p, uint32_t number, uint64_t len) {
   uint64_t tag = ((uint64_t)number << 3) | CG_WIRE_LEN;
   for (int i = 0; i < 3; i++, tag >>= 7) *p++ = (uint8_t)((tag & 0x7f) | (i < 2 ? 0x80 : 0));
