@@ -50,10 +50,6 @@ class NumericType:
     def dart_type(self) -> str:
         return "double" if self.is_float else "int"
 
-    @property
-    def python_type(self) -> str:
-        return "float" if self.is_float else "int"
-
 
 def _numeric(type_id, proto, suffix, encoding, decode, encode, scalar_bits):
     c_type = {"i32": "int32_t", "i64": "int64_t", "u32": "uint32_t", "u64": "uint64_t",
@@ -86,7 +82,6 @@ NUMERIC_TYPES = {t.type_id: t for t in [
              "(uint64_t)(uint32_t){}"),
     _numeric(18, "sint64", "i64", "CG_ENC_SINT64", "cg_unzigzag64({})", "cg_zigzag64({})", "(uint64_t){}"),
 ]}
-ELEM_TYPES = NUMERIC_TYPES  # the element type a kernel computes in: the field's own type
 
 TYPE_STRING, TYPE_BYTES = 9, 12
 
@@ -396,10 +391,6 @@ class ProtoFile:
 
     def dart_type(self, msg) -> str:
         return f"$pb{self._dart_files().index(msg.dart_file)}.{msg.dart_class}"
-
-    @property
-    def python_modules(self):
-        return sorted({m.python_module for m in self.user_messages})
 
     @property
     def dart_file(self) -> str:

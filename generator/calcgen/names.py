@@ -74,10 +74,6 @@ def lower_camel(snake: str) -> str:
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
-def upper_camel(snake: str) -> str:
-    return "".join(p[:1].upper() + p[1:] for p in snake.split("_"))
-
-
 # --- protoc-c (protobuf-c 1.4.1) ---------------------------------------------
 
 def _pbc_to_camel(part: str) -> str:
