@@ -1,8 +1,8 @@
 /* The primitives every packed-varint build shares (scalar squeeze and
  * spread, length tables, terminator masks, the long-value tail), before each
- * build's own vector primitives and the shared loops (varint_body.h). A
- * varint_<isa>.c reads top to bottom: its switches (VARINT_AVX2, VARINT_BMI2),
- * this file, its own primitives, then varint_body.h. */
+ * build's own vector primitives (varint_<isa>.h) and the shared loops
+ * (varint_body.h). A varint_<isa>.c is its switches (VARINT_AVX2,
+ * VARINT_BMI2) and those three includes, in that order. */
 #ifndef CALCGEN_SRC_VARINT_COMMON_H
 #define CALCGEN_SRC_VARINT_COMMON_H
 
