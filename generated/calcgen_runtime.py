@@ -104,7 +104,10 @@ def scalar_arg(op, name, elem, value):
     bounds = ELEMS[elem][3]
     if bounds is None:
         if isinstance(value, (int, float)):
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:
+                raise OverflowError(f"{op}: {name}={value} is too large for a float") from None
         raise TypeError(f"{op}: {name} must be a float, not {type(value).__name__}")
     try:
         v = operator.index(value)

@@ -451,12 +451,12 @@ class CalcCalculator:
 
     def factorial(self, request):
         """Factorial: a user handler (calc.FactorialRequest -> calc.Value)."""
-        self._send(CalcCalculatorOps.FACTORIAL, "Factorial", request.SerializeToString())
         cls = self._message("calculator_pb2", "Value")
+        self._send(CalcCalculatorOps.FACTORIAL, "Factorial", request.SerializeToString())
         return cls.FromString(self._response())
 
     def format_number(self, request):
         """FormatNumber: a user handler (calc.FormatRequest -> calc.CalculatorResponse)."""
-        self._send(CalcCalculatorOps.FORMAT_NUMBER, "FormatNumber", request.SerializeToString())
         cls = self._message("calculator_pb2", "CalculatorResponse")
+        self._send(CalcCalculatorOps.FORMAT_NUMBER, "FormatNumber", request.SerializeToString())
         return cls.FromString(self._response())

@@ -138,27 +138,38 @@ TYPE_STRING, TYPE_MESSAGE = 9, 11
 
 def pbc_member_names(desc, proto2: bool) -> dict:
     """{field name: struct member name} for one message (a DescriptorProto),
-    with the names calcgen gives protoc-c: besides a field's own member,
-    protoc-c declares `n_<f>` for a repeated field, `has_<f>` for a proto2
-    optional scalar and `<oneof>_case` for a oneof (proto3 `optional` included,
-    its oneof being `_<f>`), and `base`. A field whose member would collide
-    with one of those gets a trailing `_` (until it is unique)."""
-    taken = {"base"}
-    for f in desc.field:
-        low = f.name.lower()
+    with the names calcgen gives protoc-c. Besides a field's own member,
+    protoc-c declares `n_<member>` for a repeated field, `has_<member>` for a
+    proto2 optional scalar (both from the member's final name),
+    `<oneof>_case` for a oneof (proto3 `optional` included, its oneof being
+    `_<f>`; the name as protoc-c's CamelToLower makes it), and `base`. A field
+    whose member would collide with one of those gets a trailing `_`, until
+    nothing collides."""
+    def companions(f, name):
         if f.label == LABEL_REPEATED:
-            taken.add("n_" + low)
-        elif (proto2 and f.label == LABEL_OPTIONAL and not f.HasField("oneof_index")
-              and f.type not in (TYPE_STRING, TYPE_MESSAGE)):
-            taken.add("has_" + low)
-    for o in desc.oneof_decl:
-        taken.add(o.name.lower() + "_case")
-    out = {}
-    for f in desc.field:
-        name = pbc_field_name(f.name)
-        while name in taken or name in out.values():
-            name += "_"
-        out[f.name] = name
+            return ["n_" + name]
+        if (proto2 and f.label == LABEL_OPTIONAL and not f.HasField("oneof_index")
+                and f.type not in (TYPE_STRING, TYPE_MESSAGE)):
+            return ["has_" + name]
+        return []
+
+    fixed = {"base"} | {_pbc_camel_to_lower(o.name) + "_case" for o in desc.oneof_decl}
+    out = {f.name: pbc_field_name(f.name) for f in desc.field}
+    changed = True
+    while changed:
+        changed = False
+        taken = set(fixed)
+        for f in desc.field:
+            taken.update(companions(f, out[f.name]))
+        seen = set()
+        for f in desc.field:
+            name = out[f.name]
+            while name in taken or name in seen:
+                name += "_"
+            if name != out[f.name]:
+                out[f.name] = name
+                changed = True
+            seen.add(name)
     return out
 
 

@@ -22,7 +22,7 @@ import subprocess
 
 from google.protobuf.compiler import plugin_pb2
 
-from .names import pbc_header, pbc_init_macro, pbc_member_names, pbc_own_member_name
+from .names import _pbc_camel_to_lower, pbc_header, pbc_init_macro, pbc_member_names, pbc_own_member_name
 from .wire import WireError, fields as _fields
 
 PB_C_FILE_OPTIONS = 1019  # (pb_c_file) in protobuf-c/protobuf-c.proto
@@ -102,7 +102,7 @@ def _brace_bytes_unions(fdp, header):
         for index, o in enumerate(m.oneof_decl):
             members = [f for f in m.field if f.HasField("oneof_index") and f.oneof_index == index]
             if members and members[0].type == TYPE_BYTES:
-                unset = f"{init}__{o.name.upper()}__NOT_SET, {{0}}"
+                unset = f"{init}__{_pbc_camel_to_lower(o.name).upper()}__NOT_SET, {{0}}"
                 header = header.replace(unset, unset[:-3] + "{{0}}")
     return header
 

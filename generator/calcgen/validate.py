@@ -66,6 +66,9 @@ def kernel_problems(op, req_desc):
     if len(resp.fields) != 1:
         return [f"kernel {k} needs a response with exactly one field; {resp.full_name} has {len(resp.fields)}"]
     r = resp.fields[0]
+    if r.optional:
+        return [f"kernel {k}: result {resp.full_name}.{r.name} must not be proto3 'optional' "
+                f"(a zero result would read as absent)"]
     if r.type_id != a.type_id:
         return [f"kernel {k} on {a.elem.proto} needs a result of type {a.elem.proto}; {resp.full_name}.{r.name} is "
                 f"{PROTO_TYPE_NAMES.get(r.type_id, r.type_id)}"]

@@ -1,5 +1,6 @@
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "alloc_internal.h"
 #include "call_internal.h"
@@ -22,6 +23,11 @@ typedef struct level {
   cg_arena *arena;
   buffer resp; /* the dispatch side's response */
   buffer req;  /* the host side's request */
+  /* The call's request lies in `resp` (a host passing a response it got
+   * back to the next call): the response then goes to a new buffer, and the
+   * old one is freed when the call ends. */
+  int req_in_resp;
+  buffer retired;
 } level;
 
 typedef struct thread_state {
@@ -60,6 +66,7 @@ static void release(thread_state *t) {
     t->levels[i].arena = NULL;
     release_buffer(&t->levels[i].resp);
     release_buffer(&t->levels[i].req);
+    release_buffer(&t->levels[i].retired);
   }
 }
 
@@ -81,13 +88,30 @@ static void on_thread_exit(void *p) {
 
 static void fork_prepare(void) { pthread_mutex_lock(&registry_lock); }
 static void fork_parent(void) { pthread_mutex_unlock(&registry_lock); }
-/* The child has one thread, this one; the others' states stay registered
- * (their memory was copied) and are freed at unload like any other. */
-static void fork_child(void) { pthread_mutex_unlock(&registry_lock); }
+/* The child has one thread, this one: the other threads' states are left
+ * alone (one may have been mid-release) and forgotten. */
+static void fork_child(void) {
+  thread_state *self = &tls;
+  int mine = self->registered;
+  registry = NULL;
+  if (mine) {
+    self->prev = self->next = NULL;
+    registry = self;
+  }
+  pthread_mutex_unlock(&registry_lock);
+}
+
+/* Set by an exit handler registered at the first registration, that is
+ * after the C library's own: at exit() it runs before the library
+ * destructors, at dlclose() after ours (glibc runs a library's atexit
+ * handlers after its destructors). So unload() can tell the two apart. */
+static int exiting;
+static void on_process_exit(void) { __atomic_store_n(&exiting, 1, __ATOMIC_RELAXED); }
 
 static void make_key(void) {
   key_ok = pthread_key_create(&key, on_thread_exit) == 0;
   pthread_atfork(fork_prepare, fork_parent, fork_child);
+  atexit(on_process_exit);
 }
 
 static void ensure_registered(thread_state *t) {
@@ -103,11 +127,13 @@ static void ensure_registered(thread_state *t) {
   pthread_mutex_unlock(&registry_lock);
 }
 
-/* At dlclose (or exit): free every thread's memory and delete the key, so a
- * thread exiting later runs no destructor of ours (the code is gone) and
- * repeated dlopen/dlclose cycles use no more keys or memory. A thread still
- * inside a call keeps its memory (leaked rather than freed under it). */
+/* At dlclose: free every thread's memory and delete the key, so a thread
+ * exiting later runs no destructor of ours (the code is gone) and repeated
+ * dlopen/dlclose cycles use no more keys or memory. A thread still inside a
+ * call keeps its memory (leaked rather than freed under it). At exit nothing
+ * is freed: other threads may still be calling, and the code stays. */
 __attribute__((destructor)) static void unload(void) {
+  if (__atomic_load_n(&exiting, __ATOMIC_RELAXED)) return;
   pthread_mutex_lock(&registry_lock);
   thread_state *t = registry;
   while (t) {
@@ -130,6 +156,7 @@ void cg_set_limits(const cg_limits *in) {
   if (!l.max_batch) l.max_batch = CG_DEFAULT_MAX_BATCH;
   if (!l.max_depth) l.max_depth = CG_DEFAULT_MAX_DEPTH;
   if (l.max_depth > CG_MAX_DEPTH_CEILING) l.max_depth = CG_MAX_DEPTH_CEILING;
+  if (l.max_batch > CG_MAX_BATCH_CEILING) l.max_batch = CG_MAX_BATCH_CEILING;
   __atomic_store_n(&limits.max_request, l.max_request, __ATOMIC_RELAXED);
   __atomic_store_n(&limits.max_response, l.max_response, __ATOMIC_RELAXED);
   __atomic_store_n(&limits.max_batch, l.max_batch, __ATOMIC_RELAXED);
@@ -165,12 +192,16 @@ static level *current(thread_state *t) {
   return &t->levels[d <= 0 ? 0 : d > CG_MAX_NESTED_CALLS ? CG_MAX_NESTED_CALLS - 1 : d - 1];
 }
 
+int cg__call_depth(void) { return tls.depth; }
+
 cg_status cg_call_enter(const uint8_t **req, size_t req_len, cg_bytes *resp, const char *who) {
   static const uint8_t empty[1];
   thread_state *t = &tls;
   int d = t->depth + 1;
   __atomic_store_n(&t->depth, d, __ATOMIC_RELAXED);
-  cg__clear_error();
+  /* A new outermost call forgets every earlier error; a nested one only
+   * those of earlier nested calls, not its handler's own. */
+  cg__clear_errors_from(d == 1 ? 0 : d);
   if (resp == NULL) return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: resp is NULL", who);
   resp->data = NULL;
   resp->len = 0;
@@ -185,15 +216,24 @@ cg_status cg_call_enter(const uint8_t **req, size_t req_len, cg_bytes *resp, con
       return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: req is NULL but req_len is %zu", who, req_len);
     *req = empty; /* handlers always see a pointer */
   }
+  level *l = current(t);
+  const uint8_t *r = *req;
+  l->req_in_resp = l->resp.data && r >= l->resp.data && r < l->resp.data + l->resp.cap;
   return CG_OK;
 }
 
 cg_status cg_call_leave(cg_status st) {
   thread_state *t = &tls;
-  int d = t->depth - 1;
-  __atomic_store_n(&t->depth, d, __ATOMIC_RELAXED);
-  /* A nested call's failure the handler recovered from is not this call's. */
-  if (st == CG_OK && d == 0) cg__clear_error();
+  int d = t->depth;
+  if (d <= 0) return st; /* not inside a call: nothing to end */
+  if (d <= CG_MAX_NESTED_CALLS) {
+    level *l = &t->levels[d - 1];
+    l->req_in_resp = 0;
+    if (l->retired.data) release_buffer(&l->retired);
+  }
+  __atomic_store_n(&t->depth, d - 1, __ATOMIC_RELAXED);
+  /* A call that succeeded leaves no error of its own or of its nested calls. */
+  if (st == CG_OK) cg__clear_errors_from(d - 1 == 0 ? 0 : d);
   return st;
 }
 
@@ -217,21 +257,27 @@ cg_status cg_call_arena(cg_arena **arena) {
  * soon as a smaller request no longer needs it. `len` is what the limit
  * applies to, `room` (at least len) what the writer needs. */
 static cg_status reserve(thread_state *t, buffer *b, size_t len, size_t room, size_t limit,
-                         const char *what, uint8_t **out) {
+                         const char *what, buffer *keep_old, uint8_t **out) {
   if (len > limit)
     return cg_fail(CG_ERR_LIMIT, "%s of %zu bytes exceeds the limit of %zu bytes", what, len, limit);
   size_t retain = t->retain ? t->retain : CG_ARENA_DEFAULT_RETAIN;
-  if (b->data && room <= b->cap && (b->cap <= retain || room > retain / 2)) {
+  if (b->data && room <= b->cap && (b->cap <= retain || room > retain / 2) && !keep_old) {
     *out = b->data; /* the common case: the kept buffer fits */
     return CG_OK;
   }
   size_t cap = 256;
-  while (cap < room) cap *= 2;
+  while (cap < room && cap <= SIZE_MAX / 2) cap *= 2;
   if (cap > limit && room <= limit) cap = limit;
   if (cap < room) cap = room;
   uint8_t *p = cg__alloc(cap);
   if (!p) return cg_fail(CG_ERR_NO_MEMORY, "cannot allocate a %zu-byte %s buffer", cap, what);
   ensure_registered(t);
+  if (keep_old) { /* the request still lives in it: free it when the call ends */
+    release_buffer(keep_old);
+    *keep_old = *b;
+    b->data = NULL;
+    b->cap = 0;
+  }
   release_buffer(b);
   b->data = p;
   b->cap = cap;
@@ -239,14 +285,20 @@ static cg_status reserve(thread_state *t, buffer *b, size_t len, size_t room, si
   return CG_OK;
 }
 
-cg_status cg_response_buffer(size_t len, uint8_t **out) {
+/* The level's response buffer, not the one the call's request lies in. */
+static cg_status response_buffer(size_t len, size_t room, uint8_t **out) {
   thread_state *t = &tls;
-  return reserve(t, &current(t)->resp, len, len, max_response(), "response", out);
+  level *l = current(t);
+  buffer *keep_old = l->req_in_resp && !l->retired.data ? &l->retired : NULL;
+  cg_status st = reserve(t, &l->resp, len, room < len ? len : room, max_response(), "response", keep_old, out);
+  if (st == CG_OK && keep_old) l->req_in_resp = 0;
+  return st;
 }
 
+cg_status cg_response_buffer(size_t len, uint8_t **out) { return response_buffer(len, len, out); }
+
 cg_status cg__response_buffer_room(size_t len, size_t room, uint8_t **out) {
-  thread_state *t = &tls;
-  return reserve(t, &current(t)->resp, len, room < len ? len : room, max_response(), "response", out);
+  return response_buffer(len, room, out);
 }
 
 cg_status cg_request_buffer(size_t len, uint8_t **out) {
@@ -254,8 +306,10 @@ cg_status cg_request_buffer(size_t len, uint8_t **out) {
   /* The host side encodes the request of the call it is about to make: one
    * level below the current one. */
   int d = t->depth;
-  level *l = &t->levels[d < CG_MAX_NESTED_CALLS ? d : CG_MAX_NESTED_CALLS - 1];
-  return reserve(t, &l->req, len, len, max_request(), "request", out);
+  if (d >= CG_MAX_NESTED_CALLS)
+    return cg_fail(CG_ERR_LIMIT, "calls nested %d deep (handlers calling ops); the limit is %d", d + 1,
+                   CG_MAX_NESTED_CALLS);
+  return reserve(t, &t->levels[d < 0 ? 0 : d].req, len, len, max_request(), "request", NULL, out);
 }
 
 void cg_thread_release(void) {
@@ -293,5 +347,7 @@ cg_status cg_handler_result(cg_status st, cg_arena *arena, const char *op) {
   if (st < 0 || st >= CG_STATUS_COUNT || st == CG_OK)
     return cg_fail(CG_ERR_HANDLER, "%s: handler returned status %d, which is not a cg_status", op,
                    (int)st);
+  /* A nested call's failure passed on as it came keeps that call's detail. */
+  if (cg__error_level - 1 > cg__call_depth() && cg__error_status == st) return st;
   return cg_fail(st, "%s: handler failed with %s", op, cg_status_name(st));
 }

@@ -57,7 +57,7 @@ enum {
   F_AVX512_VBMI = 1u << 7, /* F, BW, CD, VBMI, VBMI2, with the OS saving ZMM state */
   F_FAST_PDEP = 1u << 8,   /* pext/pdep in hardware: all but AMD before Zen 3 (family 0x19) */
   F_NEON = 1u << 9,
-  F_DETECTED = 1u << 31
+  F_DETECTED = 1u << 30
 };
 
 #if CG_X86
@@ -179,10 +179,10 @@ static const backend *find(const backend *list, size_t n, const char *name) {
 }
 
 /* The best backend this CPU runs, unless the environment variable names
- * another: CALCGEN_ISA forces a kernel set (one the CPU cannot run falls back
- * to the best); CALCGEN_VARINT caps the varint build (the best at or below
- * the one named). A name not in the list, or one the CPU cannot run, warns
- * once on stderr (resolution runs once per list). */
+ * another: CALCGEN_ISA forces a kernel set (one the CPU cannot run warns once
+ * on stderr and falls back to the best); CALCGEN_VARINT caps the varint build
+ * (the best at or below the one named, silently: a cap is met by any build
+ * below it). A name not in the list warns once on stderr. */
 static const backend *resolve(const backend *list, size_t n, const char *var, const char *what, int cap) {
   const backend *best = &list[0];
   for (size_t k = 0; k < n; k++)

@@ -74,15 +74,20 @@ cg_status cg_protobuf_respond(const ProtobufCMessage *msg, cg_bytes *resp) {
   return CG_OK;
 }
 
-/* The first required field (proto2) that is not set in `m` or in a message
- * it holds, as "Outer.field" (the path from `m`), or NULL. protobuf-c has no
- * presence for required scalars, strings and bytes (they are always written),
- * so "not set" means a NULL message or string pointer: protobuf-c would write
- * an empty message, which strict parsers reject when that message has required
- * fields of its own. */
-static const char *missing_required(const ProtobufCMessage *m, unsigned depth, char *path, size_t cap) {
-  if (depth > cg_max_depth()) return NULL; /* a cycle built by the handler; protobuf-c would loop too */
+/* Finds the first required field (proto2) that is not set in `m` or in a
+ * message it holds: 1 with its "Message.field" in path, or 2 with the type in
+ * path when the messages nest deeper than max_depth (a cycle the handler
+ * built, which protobuf-c's encoder would follow without end); 0 when all is
+ * set. protobuf-c has no presence for required scalars, strings and bytes
+ * (they are always written), so "not set" means a NULL message or string
+ * pointer: protobuf-c would write an empty message, which strict parsers
+ * reject when that message has required fields of its own. */
+static int missing_required(const ProtobufCMessage *m, unsigned depth, char *path, size_t cap) {
   const ProtobufCMessageDescriptor *d = m->descriptor;
+  if (depth > cg_max_depth()) {
+    snprintf(path, cap, "%s", d->name);
+    return 2;
+  }
   for (unsigned i = 0; i < d->n_fields; i++) {
     const ProtobufCFieldDescriptor *f = &d->fields[i];
     const char *member = (const char *)m + f->offset;
@@ -92,7 +97,7 @@ static const char *missing_required(const ProtobufCMessage *m, unsigned depth, c
       memcpy(&p, member, sizeof p);
       if (!p) {
         snprintf(path, cap, "%s.%s", d->name, f->name);
-        return path;
+        return 1;
       }
     }
     if (f->type != PROTOBUF_C_TYPE_MESSAGE) continue;
@@ -107,14 +112,19 @@ static const char *missing_required(const ProtobufCMessage *m, unsigned depth, c
     }
     for (size_t k = 0; k < n; k++) {
       if (!subs || !subs[k]) continue;
-      if (missing_required(subs[k], depth + 1, path, cap)) return path;
+      int why = missing_required(subs[k], depth + 1, path, cap);
+      if (why) return why;
     }
   }
-  return NULL;
+  return 0;
 }
 
 cg_status cg_protobuf_check_required(const ProtobufCMessage *msg, const char *op) {
   char path[160];
-  if (!missing_required(msg, 0, path, sizeof path)) return CG_OK;
-  return cg_fail(CG_ERR_HANDLER, "%s: the handler left required field %s unset", op, path);
+  int why = missing_required(msg, 0, path, sizeof path);
+  if (why == 1) return cg_fail(CG_ERR_HANDLER, "%s: the handler left required field %s unset", op, path);
+  if (why == 2)
+    return cg_fail(CG_ERR_HANDLER, "%s: the response nests %s deeper than the limit of %u (a cycle?)", op,
+                   path, cg_max_depth());
+  return CG_OK;
 }

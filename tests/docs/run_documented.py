@@ -23,6 +23,7 @@ after it, when dependency('calcgen') and find_program('calcgen') find the
 installed one.
 
     run_documented.py SOURCE_ROOT WORK_DIR
+(it reruns itself with --inside under unshare)
 """
 
 import os
@@ -137,18 +138,46 @@ def copy_tree(src: Path, dst: Path):
             shutil.copy2(s, d)
 
 
-def sandboxed(src: Path, work: Path, runnable):
-    """Inside the private mount namespace: overlays, then every block in order."""
+OVERLAID = ("/usr/local", "/etc")
+
+
+def overlay(work: Path):
+    """/usr/local and /etc as overlays on a tmpfs. Each target is first bound
+    onto itself and made private, so that nothing mounted on it propagates out
+    of this namespace even where the parent's mounts are shared (a chroot,
+    where "/" itself cannot be made private)."""
     ovl = work / "overlay"
     ovl.mkdir(parents=True, exist_ok=True)
     subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(ovl)], check=True)
-    for target in ("/usr/local", "/etc"):
+    subprocess.run(["mount", "--make-private", str(ovl)], check=True)
+    for target in OVERLAID:
         name = target.strip("/").replace("/", "-")
         upper, wd = ovl / name / "upper", ovl / name / "work"
         upper.mkdir(parents=True)
         wd.mkdir(parents=True)
+        subprocess.run(["mount", "--bind", target, target], check=True)
+        subprocess.run(["mount", "--make-private", target], check=True)
         subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
                         f"lowerdir={target},upperdir={upper},workdir={wd}", target], check=True)
+
+
+def unmount(work: Path):
+    for target in OVERLAID:
+        for _ in range(2):  # the overlay, then the private bind under it
+            subprocess.run(["umount", target], stderr=subprocess.DEVNULL)
+    subprocess.run(["umount", str(work / "overlay")], stderr=subprocess.DEVNULL)
+
+
+def sandboxed(src: Path, work: Path, runnable):
+    """Inside the private mount namespace: overlays, then every block in order."""
+    overlay(work)
+    try:
+        return run_blocks(src, work, runnable)
+    finally:
+        unmount(work)
+
+
+def run_blocks(src: Path, work: Path, runnable):
     tree = work / "src"
     shutil.rmtree(tree, ignore_errors=True)
     copy_tree(src, tree)
@@ -186,19 +215,22 @@ def main():
         print(f"FAIL: {p}")
     if problems:
         return 1
-    if os.environ.get("CALCGEN_DOCS_INSIDE") != "1":
+    if "--inside" not in sys.argv:
         if os.geteuid() != 0 or not shutil.which("unshare"):
             print("skipped: needs root and unshare (a private mount namespace for the /usr/local install)")
             return SKIP
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        env = dict(os.environ, CALCGEN_DOCS_INSIDE="1")
         # In a chroot (fresh-debian.sh) "/" is no mount point, so unshare cannot
-        # make it private; the overlays are then mounted over directories of the
-        # chroot's own tree, which nothing outside it uses.
+        # make it private; overlay() makes each target private itself.
         propagation = "unchanged" if root_is_no_mount_point() else "private"
         return subprocess.run(["unshare", "--mount", "--propagation", propagation, sys.executable, __file__,
-                               str(src), str(work)], env=env).returncode
+                               str(src), str(work), "--inside"]).returncode
+    # Never overlay the machine's own /usr/local and /etc: only in a mount
+    # namespace of its own, which unshare (the parent) made.
+    if os.readlink("/proc/self/ns/mnt") == os.readlink(f"/proc/{os.getppid()}/ns/mnt"):
+        print("refused: --inside outside a mount namespace of its own")
+        return 1
     failures = sandboxed(src, work, runnable)
     for f in failures:
         print(f"FAIL: {f}")

@@ -11,19 +11,22 @@ rm -rf "$work" && mkdir -p "$work/schemas" "$work/unusual"
   "$src/tests/schemas/kitchen.proto" "$src/tests/schemas/plain.proto" "$src/tests/schemas/shapes/common.proto"
 u="$src/tests/schemas/unusual"
 "$calcgen" generate -I "$u" --c-out "$work/unusual" --dart-out "$work/unusual" --python-out "$work/unusual" \
-  "$u/uses_lib.proto" "$u/macro_names.proto" "$u/proto2.proto" "$u/many_ops.proto" "$u/lib/a/types.proto"
+  "$u/uses_lib.proto" "$u/macro_names.proto" "$u/proto2.proto" "$u/many_ops.proto" "$u/lib/a/types.proto" \
+  "$u/collisions.proto" "$u/optional_bytes.proto"
 for py in "$work"/unusual/*.py; do python3 -m py_compile "$py"; done
 status=0 compiled=0
 for cc in gcc clang; do
   if ! command -v $cc >/dev/null 2>&1; then echo "missing compiler: $cc"; exit 1; fi
-  for dir in "$src/generated" "$work/schemas" "$work/unusual"; do
-    for f in $(find "$dir" -name '*.c' | sort); do
-      if $cc -std=c17 -Wall -Wextra -Wpedantic -Werror -I"$dir" -I"$src/runtime/include" -I"$build_inc" \
-           -c "$f" -o "$work/out.o"; then
-        compiled=$((compiled + 1))
-      else
-        echo "FAILED: $cc $f"; status=1
-      fi
+  for std in c17 gnu17; do  # gnu17: `linux` and `unix` are macros there
+    for dir in "$src/generated" "$work/schemas" "$work/unusual"; do
+      for f in $(find "$dir" -name '*.c' | sort); do
+        if $cc -std=$std -Wall -Wextra -Wpedantic -Werror -I"$dir" -I"$src/runtime/include" -I"$build_inc" \
+             -c "$f" -o "$work/out.o"; then
+          compiled=$((compiled + 1))
+        else
+          echo "FAILED: $cc -std=$std $f"; status=1
+        fi
+      done
     done
   done
 done
@@ -33,7 +36,7 @@ if ! command -v g++ >/dev/null 2>&1; then echo "missing compiler: g++"; exit 1; 
 for dir in "$src/generated" "$work/schemas" "$work/unusual"; do
   for h in $(find "$dir" -name '*.calcgen.h' | sort); do
     printf '#include "%s"\n' "$h" > "$work/header.cpp"
-    if g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -I"$dir" -I"$src/runtime/include" \
+    if g++ -std=gnu++17 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -I"$dir" -I"$src/runtime/include" \
          -I"$build_inc" "$work/header.cpp"; then
       headers=$((headers + 1))
     else

@@ -95,6 +95,11 @@ class Validation(unittest.TestCase):
                    "service S { rpc A(P) returns (Val) { option (calcgen.op) = { kernel: ADD }; } }\n",
                    "kernel ADD operands must not be proto3 'optional' (t.P)")
 
+    def test_proto3_optional_kernel_result(self):
+        self.check("message R { optional int64 v = 1; }\n"
+                   "service S { rpc A(Pair) returns (R) { option (calcgen.op) = { kernel: SUB }; } }\n",
+                   "kernel SUB: result t.R.v must not be proto3 'optional'")
+
     def test_colliding_c_names(self):
         self.check("service S {\n  rpc AddOne(Pair) returns (Val);\n  rpc Add_One(Pair) returns (Val);\n}\n",
                    "method Add_One: its C name t_s_add_one collides with method AddOne")

@@ -46,3 +46,26 @@ cg_status nest_nested_recurse(const Nest__Text *req, Nest__Text *resp, cg_arena 
   inner.depth = req->depth - 1;
   return nest_nested_call_recurse(&inner, resp, arena);
 }
+
+cg_status nest_nested_make_pairs(const Nest__Text *req, Nest__Pairs *resp, cg_arena *arena) {
+  size_t n = req->depth > 0 ? (size_t)req->depth : 0;
+  int64_t *a = cg_arena_alloc(arena, n * sizeof *a), *b = cg_arena_alloc(arena, n * sizeof *b);
+  if (!a || !b) return cg_arena_failure(arena);
+  for (size_t i = 0; i < n; i++) a[i] = (int64_t)i, b[i] = 1000 * (int64_t)i;
+  resp->n_a = resp->n_b = n;
+  resp->a = a;
+  resp->b = b;
+  return CG_OK;
+}
+
+cg_status nest_nested_recover(const Nest__Text *req, Nest__Text *resp, cg_arena *arena) {
+  (void)arena;
+  int64_t q;
+  cg_status st = nest_nested_invoke_div(1, 0, &q);
+  if (st != CG_ERR_DIVIDE_BY_ZERO) return cg_fail(CG_ERR_HANDLER, "Recover: the nested Div gave %d", st);
+  if (strcmp(req->text, "own") == 0) return cg_fail(CG_ERR_INVALID_ARGUMENT, "Recover: the text is not acceptable");
+  if (strcmp(req->text, "bare") == 0) return CG_ERR_INVALID_ARGUMENT;
+  if (strcmp(req->text, "pass") == 0) return st;
+  resp->text = "recovered";
+  return CG_OK;
+}

@@ -16,7 +16,7 @@
 
 /* ---- tests ------------------------------------------------------------- */
 
-static uint8_t buf[4096];
+static uint8_t buf[1 << 16];
 
 static void nested_calls_leave_the_outer_call_intact(void **state) {
   (void)state;
@@ -142,6 +142,59 @@ static void depth_limit_has_a_ceiling(void **state) {
   assert_int_equal(cg_get_limits().max_depth, CG_DEFAULT_MAX_DEPTH);
 }
 
+static void a_response_passed_back_as_the_next_request(void **state) {
+  (void)state;
+  /* MakePairs answers a Pairs that AddAll reads in place; the host hands the
+   * response bytes straight to the next call, whose smaller response must not
+   * free or overwrite them (sizes on both sides of the kept-buffer limit). */
+  static const int32_t sizes[] = {1000, 40000, 80000, 150000};
+  for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+    Nest__Text t = NEST__TEXT__INIT;
+    t.text = "";
+    t.depth = sizes[k];
+    size_t len = nest__text__pack(&t, buf);
+    cg_bytes pairs, sums;
+    assert_int_equal(nest_nested_dispatch(NEST_NESTED_OP_MAKE_PAIRS, buf, len, &pairs), CG_OK);
+    assert_int_equal(nest_nested_dispatch(NEST_NESTED_OP_ADD_ALL, pairs.data, pairs.len, &sums), CG_OK);
+    const int64_t *v;
+    size_t n;
+    assert_int_equal(nest_nested_view_add_all(sums, &v, &n), CG_OK);
+    assert_int_equal(n, (size_t)sizes[k]);
+    for (size_t i = 0; i < n; i += 997) assert_int_equal(v[i], 1001 * (int64_t)i);
+    assert_int_equal(v[n - 1], 1001 * (int64_t)(n - 1));
+  }
+}
+
+static void errors_of_recovered_nested_calls(void **state) {
+  (void)state;
+  static const struct { const char *text; cg_status st; const char *detail; } cases[] = {
+      {"ok", CG_OK, ""},
+      {"own", CG_ERR_INVALID_ARGUMENT, "Recover: the text is not acceptable"},
+      {"bare", CG_ERR_INVALID_ARGUMENT, "Recover: handler failed with CG_ERR_INVALID_ARGUMENT"},
+      {"pass", CG_ERR_DIVIDE_BY_ZERO, "Div: division by zero"},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    Nest__Text t = NEST__TEXT__INIT;
+    t.text = (char *)cases[k].text;
+    size_t len = nest__text__pack(&t, buf);
+    cg_bytes resp;
+    assert_int_equal(nest_nested_dispatch(NEST_NESTED_OP_RECOVER, buf, len, &resp), cases[k].st);
+    assert_string_equal(cg_last_error(), cases[k].detail);
+  }
+}
+
+static void batch_limit_has_a_ceiling(void **state) {
+  (void)state;
+  cg_limits l = cg_get_limits();
+  l.max_batch = SIZE_MAX; /* "no limit" */
+  cg_set_limits(&l);
+  assert_int_equal(cg_get_limits().max_batch, CG_MAX_BATCH_CEILING);
+  int64_t a[1] = {1}, out[1];
+  assert_int_equal(nest_nested_invoke_add_all(a, a, SIZE_MAX / 8, out), CG_ERR_LIMIT);
+  assert_int_equal(nest_nested_layout_add_all(buf, SIZE_MAX / 8), 0);
+  cg_set_limits(NULL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(nested_calls_leave_the_outer_call_intact),
@@ -150,6 +203,9 @@ int main(void) {
       cmocka_unit_test(dispatch_argument_errors_say_what_they_are),
       cmocka_unit_test(arena_sizes_that_would_wrap),
       cmocka_unit_test(depth_limit_has_a_ceiling),
+      cmocka_unit_test(a_response_passed_back_as_the_next_request),
+      cmocka_unit_test(errors_of_recovered_nested_calls),
+      cmocka_unit_test(batch_limit_has_a_ceiling),
   };
   return cmocka_run_group_tests_name("hostile use", tests, NULL, NULL);
 }

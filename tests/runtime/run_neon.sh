@@ -16,6 +16,7 @@ flags="-std=gnu17 -O2 -Wall -Wextra -Werror -ffp-contract=off -I$src/runtime/inc
 "$cc" $flags -c "$src/runtime/src/kernels_neon.c" -o "$out/kneon.o"
 "$cc" $flags -DCG_HAVE_NEON=1 -static -o "$out/test_kernels" \
   "$src/tests/runtime/test_kernels.c" "$out/kscalar.o" "$out/kneon.o" \
-  "$src/runtime/src/cpu.c" "$src/runtime/src/status.c" "$src/runtime/src/varint_generic.c" \
+  "$src/runtime/src/cpu.c" "$src/runtime/src/status.c" "$src/runtime/src/call.c" "$src/runtime/src/alloc.c" \
+  "$src/runtime/src/arena.c" "$src/runtime/src/varint_generic.c" \
   -lpthread -lm
 CALCGEN_ISA=neon qemu-aarch64 "$out/test_kernels" scalar neon

@@ -38,12 +38,16 @@ typedef struct cg_limits {
 /* max_depth is clamped to this: protobuf-c decodes nested messages by
  * recursion, so deeper nesting would be bounded by the stack, not by us. */
 #define CG_MAX_DEPTH_CEILING 100u
+/* max_batch is clamped to this: element counts up to it cannot make a
+ * request or response size wrap around. */
+#define CG_MAX_BATCH_CEILING (SIZE_MAX >> 5)
 /* A handler may call ops of the library (through the host API); each such
  * call runs one level deeper with its own arena and buffers, up to this many
  * levels in all (CG_ERR_LIMIT beyond). */
 #define CG_MAX_NESTED_CALLS 8
 
-/* Process-wide; zero members take defaults. Threads pick up a new arena
+/* Process-wide; zero members take defaults. Each member is set on its own
+ * (two threads setting limits at once may leave a mix of both). Threads pick up a new arena
  * configuration on their next cg_thread_release() or at their first call. */
 CG_API void cg_set_limits(const cg_limits *limits);
 CG_API cg_limits cg_get_limits(void);
@@ -52,13 +56,17 @@ CG_API size_t cg_max_batch(void);
 CG_API unsigned cg_max_depth(void);
 
 /* The frame of one dispatch, for generated code. cg_call_enter starts a call
- * one level deeper than the thread's current one and clears the error; it
- * checks that resp is not NULL (and empties it), the nesting (at most
- * CG_MAX_NESTED_CALLS levels), the request size, and that *req is NULL only
- * with req_len 0 (then *req becomes a pointer to nothing). `who` names the
- * entry point in the detail. Whatever it returned, cg_call_leave(st) ends the
- * call and returns st; leaving the outermost call with CG_OK clears an error
- * that a nested call recorded and the handler recovered from. */
+ * one level deeper than the thread's current one; it checks that resp is not
+ * NULL (and empties it), the nesting (at most CG_MAX_NESTED_CALLS levels),
+ * the request size, and that *req is NULL only with req_len 0 (then *req
+ * becomes a pointer to nothing). `who` names the entry point in the detail.
+ * Whatever it returned, cg_call_leave(st) ends the call and returns st.
+ * Errors remember the depth they were recorded at: an outermost call starts
+ * with none, a call that succeeds leaves none of its own or of its nested
+ * calls', and a handler's own error takes precedence over that of a nested
+ * call it went on from. A request that lies in the thread's response buffer
+ * (a response passed straight back) stays intact: the response goes to a new
+ * buffer, and the old one is freed when the call ends. */
 CG_API cg_status cg_call_enter(const uint8_t **req, size_t req_len, cg_bytes *resp, const char *who);
 CG_API cg_status cg_call_leave(cg_status st);
 
@@ -82,7 +90,8 @@ CG_API cg_status cg_handler_result(cg_status st, cg_arena *arena, const char *op
  * response buffer (a dispatch overwrites that one). Same limits. */
 CG_API cg_status cg_request_buffer(size_t len, uint8_t **out);
 
-/* Frees this thread's arena, response and request buffers now. */
+/* Frees this thread's arenas, response and request buffers now; inside a
+ * call (from a handler) it does nothing, the memory being in use. */
 CG_API void cg_thread_release(void);
 
 /* Bytes this thread's arena and response buffer hold now. */
