@@ -1,6 +1,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "alloc_internal.h"
 #include "call_internal.h"
@@ -23,22 +24,26 @@ typedef struct level {
   cg_arena *arena;
   buffer resp; /* the dispatch side's response */
   buffer req;  /* the host side's request */
-  /* The call's request lies in `resp` (a host passing a response it got
-   * back to the next call): the response then goes to a new buffer, and the
-   * old one is freed when the call ends. */
-  int req_in_resp;
+  /* When the call's request lies in `resp` (a host passing a response it got
+   * back to the next call), the response goes to a new buffer, and the old
+   * one waits here until the call ends. */
   buffer retired;
 } level;
 
 typedef struct thread_state {
-  level levels[CG_MAX_NESTED_CALLS];
-  int depth;       /* calls in progress on this thread (atomic: the unloader reads it) */
+  /* The outermost level in TLS, the nested ones on the heap when first used:
+   * a small TLS block stays in the static TLS that dlopen'ed libraries get,
+   * where each access is a load rather than a TLS-descriptor call. */
+  level top;
+  level *nested; /* CG_MAX_NESTED_CALLS - 1 levels, or NULL */
+  const int *depth; /* this thread's cg__thread.depth (the unloader reads it) */
   size_t retain;   /* buffers up to this size are kept (the arena's retain) */
   int registered;
   struct thread_state *prev, *next; /* the registry */
 } thread_state;
 
 static _Thread_local thread_state tls;
+_Thread_local cg__hot cg__thread;
 
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static pthread_key_t key;
@@ -60,14 +65,33 @@ static void release_buffer(buffer *b) {
   b->cap = 0;
 }
 
+static void release_level(level *l) {
+  cg_arena_destroy(l->arena);
+  l->arena = NULL;
+  release_buffer(&l->resp);
+  release_buffer(&l->req);
+  release_buffer(&l->retired);
+}
+
 static void release(thread_state *t) {
-  for (int i = 0; i < CG_MAX_NESTED_CALLS; i++) {
-    cg_arena_destroy(t->levels[i].arena);
-    t->levels[i].arena = NULL;
-    release_buffer(&t->levels[i].resp);
-    release_buffer(&t->levels[i].req);
-    release_buffer(&t->levels[i].retired);
+  release_level(&t->top);
+  if (t->nested) {
+    for (int i = 0; i < CG_MAX_NESTED_CALLS - 1; i++) release_level(&t->nested[i]);
+    cg__free(t->nested, (CG_MAX_NESTED_CALLS - 1) * sizeof *t->nested);
+    t->nested = NULL;
   }
+}
+
+/* Level i (0: the outermost), or NULL when the nested levels cannot be had. */
+static level *level_at(thread_state *t, int i) {
+  if (i <= 0) return &t->top;
+  if (!t->nested) {
+    size_t size = (CG_MAX_NESTED_CALLS - 1) * sizeof *t->nested;
+    t->nested = cg__alloc(size);
+    if (!t->nested) return NULL;
+    memset(t->nested, 0, size);
+  }
+  return &t->nested[(i < CG_MAX_NESTED_CALLS ? i : CG_MAX_NESTED_CALLS - 1) - 1];
 }
 
 static void unlink_state(thread_state *t) {
@@ -118,6 +142,7 @@ static void ensure_registered(thread_state *t) {
   if (t->registered) return;
   pthread_once(&key_once, make_key);
   if (!key_ok || pthread_setspecific(key, t) != 0) return;
+  t->depth = &cg__thread.depth;
   pthread_mutex_lock(&registry_lock);
   t->next = registry;
   t->prev = NULL;
@@ -138,7 +163,7 @@ __attribute__((destructor)) static void unload(void) {
   thread_state *t = registry;
   while (t) {
     thread_state *next = t->next;
-    if (__atomic_load_n(&t->depth, __ATOMIC_RELAXED) == 0) release(t);
+    if (!t->depth || *t->depth == 0) release(t); /* no call may run during dlclose */
     t->prev = t->next = NULL;
     t->registered = 0;
     t = next;
@@ -185,23 +210,24 @@ static size_t max_response(void) { return __atomic_load_n(&limits.max_response, 
 size_t cg_max_batch(void) { return __atomic_load_n(&limits.max_batch, __ATOMIC_RELAXED); }
 unsigned cg_max_depth(void) { return __atomic_load_n(&limits.max_depth, __ATOMIC_RELAXED); }
 
-/* The level the current call uses: 0 outside any call (tests and tools that
- * use the runtime directly) and for the outermost call. */
-static level *current(thread_state *t) {
-  int d = t->depth;
-  return &t->levels[d <= 0 ? 0 : d > CG_MAX_NESTED_CALLS ? CG_MAX_NESTED_CALLS - 1 : d - 1];
+/* The level the current call uses (depth d): 0 outside any call (tests and
+ * tools that use the runtime directly) and for the outermost call. */
+static level *current(thread_state *t, int d) { return level_at(t, d - 1); }
+
+static cg_status no_level(void) {
+  return cg_fail(CG_ERR_NO_MEMORY, "cannot allocate the state of nested calls");
 }
 
-int cg__call_depth(void) { return tls.depth; }
+int cg__call_depth(void) { return cg__thread.depth; }
 
 cg_status cg_call_enter(const uint8_t **req, size_t req_len, cg_bytes *resp, const char *who) {
   static const uint8_t empty[1];
-  thread_state *t = &tls;
-  int d = t->depth + 1;
-  __atomic_store_n(&t->depth, d, __ATOMIC_RELAXED);
+  cg__hot *h = cg__hot_state();
+  int d = h->depth + 1;
+  h->depth = d;
   /* A new outermost call forgets every earlier error; a nested one only
    * those of earlier nested calls, not its handler's own. */
-  cg__clear_errors_from(d == 1 ? 0 : d);
+  cg__clear_errors_from(h, d == 1 ? 0 : d);
   if (resp == NULL) return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: resp is NULL", who);
   resp->data = NULL;
   resp->len = 0;
@@ -216,30 +242,40 @@ cg_status cg_call_enter(const uint8_t **req, size_t req_len, cg_bytes *resp, con
       return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: req is NULL but req_len is %zu", who, req_len);
     *req = empty; /* handlers always see a pointer */
   }
-  level *l = current(t);
-  const uint8_t *r = *req;
-  l->req_in_resp = l->resp.data && r >= l->resp.data && r < l->resp.data + l->resp.cap;
+  h->req[d - 1] = *req; /* response_buffer() checks it against the response buffer */
   return CG_OK;
 }
 
+/* The response buffer of a level whose call has ended or moved on. */
+static __attribute__((noinline, cold)) void release_retired(cg__hot *h, int l) {
+  level *lv = level_at(&tls, l); /* exists: it holds the retired buffer */
+  if (lv) release_buffer(&lv->retired);
+  h->retired &= ~(1u << l);
+}
+
+/* The end of a call whose level has a retired response buffer to free. */
+static __attribute__((noinline, cold)) cg_status leave_retired(cg__hot *h, int d, cg_status st) {
+  if (d <= CG_MAX_NESTED_CALLS && (h->retired >> (d - 1) & 1)) release_retired(h, d - 1);
+  h->depth = d - 1;
+  if (st == CG_OK) cg__clear_errors_from(h, d == 1 ? 0 : d);
+  return st;
+}
+
 cg_status cg_call_leave(cg_status st) {
-  thread_state *t = &tls;
-  int d = t->depth;
-  if (d <= 0) return st; /* not inside a call: nothing to end */
-  if (d <= CG_MAX_NESTED_CALLS) {
-    level *l = &t->levels[d - 1];
-    l->req_in_resp = 0;
-    if (l->retired.data) release_buffer(&l->retired);
-  }
-  __atomic_store_n(&t->depth, d - 1, __ATOMIC_RELAXED);
+  cg__hot *h = cg__hot_state();
+  int d = h->depth;
+  if (__builtin_expect(d <= 0, 0)) return st; /* not inside a call: nothing to end */
+  if (__builtin_expect(h->retired != 0, 0)) return leave_retired(h, d, st);
+  h->depth = d - 1;
   /* A call that succeeded leaves no error of its own or of its nested calls. */
-  if (st == CG_OK) cg__clear_errors_from(d - 1 == 0 ? 0 : d);
+  if (st == CG_OK) cg__clear_errors_from(h, d == 1 ? 0 : d);
   return st;
 }
 
 cg_status cg_call_arena(cg_arena **arena) {
   thread_state *t = &tls;
-  level *l = current(t);
+  level *l = current(t, cg__thread.depth);
+  if (!l) return no_level();
   if (!l->arena) {
     ensure_registered(t);
     cg_arena_config cfg = cg_get_limits().arena;
@@ -285,13 +321,19 @@ static cg_status reserve(thread_state *t, buffer *b, size_t len, size_t room, si
   return CG_OK;
 }
 
-/* The level's response buffer, not the one the call's request lies in. */
+/* The level's response buffer, never the one the call's request lies in. */
 static cg_status response_buffer(size_t len, size_t room, uint8_t **out) {
   thread_state *t = &tls;
-  level *l = current(t);
-  buffer *keep_old = l->req_in_resp && !l->retired.data ? &l->retired : NULL;
+  cg__hot *h = cg__hot_state();
+  int d = h->depth;
+  level *l = current(t, d);
+  if (!l) return no_level();
+  const uint8_t *r = d >= 1 && d <= CG_MAX_NESTED_CALLS ? h->req[d - 1] : NULL;
+  int aliased = r && l->resp.data && r >= l->resp.data && r < l->resp.data + l->resp.cap;
+  if (aliased && l->retired.data) release_retired(h, d - 1); /* an earlier one of this call's */
+  buffer *keep_old = aliased ? &l->retired : NULL;
   cg_status st = reserve(t, &l->resp, len, room < len ? len : room, max_response(), "response", keep_old, out);
-  if (st == CG_OK && keep_old) l->req_in_resp = 0;
+  if (st == CG_OK && keep_old && l->retired.data) h->retired |= 1u << (d - 1);
   return st;
 }
 
@@ -305,23 +347,27 @@ cg_status cg_request_buffer(size_t len, uint8_t **out) {
   thread_state *t = &tls;
   /* The host side encodes the request of the call it is about to make: one
    * level below the current one. */
-  int d = t->depth;
+  int d = cg__thread.depth;
   if (d >= CG_MAX_NESTED_CALLS)
     return cg_fail(CG_ERR_LIMIT, "calls nested %d deep (handlers calling ops); the limit is %d", d + 1,
                    CG_MAX_NESTED_CALLS);
-  return reserve(t, &t->levels[d < 0 ? 0 : d].req, len, len, max_request(), "request", NULL, out);
+  level *l = level_at(t, d);
+  if (!l) return no_level();
+  return reserve(t, &l->req, len, len, max_request(), "request", NULL, out);
 }
 
 void cg_thread_release(void) {
-  if (tls.depth == 0) release(&tls); /* inside a handler the memory is in use */
+  if (cg__thread.depth == 0) release(&tls); /* inside a handler the memory is in use */
+}
+
+static size_t level_footprint(const level *l) {
+  return (l->arena ? cg_arena_footprint(l->arena) : 0) + l->resp.cap + l->req.cap + l->retired.cap;
 }
 
 size_t cg_thread_footprint(void) {
-  size_t n = 0;
-  for (int i = 0; i < CG_MAX_NESTED_CALLS; i++) {
-    const level *l = &tls.levels[i];
-    n += (l->arena ? cg_arena_footprint(l->arena) : 0) + l->resp.cap + l->req.cap;
-  }
+  size_t n = level_footprint(&tls.top);
+  if (tls.nested)
+    for (int i = 0; i < CG_MAX_NESTED_CALLS - 1; i++) n += level_footprint(&tls.nested[i]);
   return n;
 }
 
@@ -348,6 +394,7 @@ cg_status cg_handler_result(cg_status st, cg_arena *arena, const char *op) {
     return cg_fail(CG_ERR_HANDLER, "%s: handler returned status %d, which is not a cg_status", op,
                    (int)st);
   /* A nested call's failure passed on as it came keeps that call's detail. */
-  if (cg__error_level - 1 > cg__call_depth() && cg__error_status == st) return st;
+  cg__hot *h = cg__hot_state();
+  if (h->error_level - 1 > h->depth && h->error_status == st) return st;
   return cg_fail(st, "%s: handler failed with %s", op, cg_status_name(st));
 }

@@ -7,8 +7,6 @@
 #define CG__ERROR_CAP 256
 
 static _Thread_local char tls_error[CG__ERROR_CAP];
-_Thread_local int cg__error_level;
-_Thread_local cg_status cg__error_status;
 
 const char *cg_status_name(cg_status s) {
   switch (s) {
@@ -30,15 +28,15 @@ const char *cg_status_text(cg_status s) {
 
 /* Clearing is one store (the hot path does it on every call): the text is
  * only read while the level says it was written for this call. */
-const char *cg_last_error(void) { return cg__error_level ? tls_error : ""; }
+const char *cg_last_error(void) { return cg__thread.error_level ? tls_error : ""; }
 
 /* The first error of a call wins; one recorded deeper (by a nested call the
  * handler went on from) gives way to this call's own. */
 cg_status cg_fail(cg_status s, const char *fmt, ...) {
-  int depth = cg__call_depth();
-  if (cg__error_level && cg__error_level - 1 <= depth) return s;
-  cg__error_level = depth + 1;
-  cg__error_status = s;
+  cg__hot *h = cg__hot_state();
+  if (h->error_level && h->error_level - 1 <= h->depth) return s;
+  h->error_level = h->depth + 1;
+  h->error_status = s;
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(tls_error, sizeof tls_error, fmt, ap);
@@ -47,5 +45,5 @@ cg_status cg_fail(cg_status s, const char *fmt, ...) {
   return s;
 }
 
-void cg_clear_error(void) { cg__clear_errors_from(0); }
+void cg_clear_error(void) { cg__clear_errors_from(&cg__thread, 0); }
 
