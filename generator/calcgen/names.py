@@ -119,17 +119,17 @@ def pbc_init_macro(full_name: str) -> str:
     return pbc_lower_name(full_name).upper() + "__INIT"
 
 
-def pbc_field_name(name: str) -> str:
-    """protoc-c's member name for a field, as calcgen hands it the field (see
-    pbc_member_names for names that collide within a message)."""
-    low = name.lower()
-    return low + "_" if low in PROTOBUF_C_ESCAPED or low in PBC_UNESCAPED else low
-
-
 def pbc_own_member_name(name: str) -> str:
     """The member protoc-c itself makes of a field name."""
     low = name.lower()
     return low + "_" if low in PROTOBUF_C_ESCAPED else low
+
+
+def pbc_field_name(name: str) -> str:
+    """protoc-c's member name for a field, as calcgen hands it the field (see
+    pbc_member_names for names that collide within a message)."""
+    low = name.lower()
+    return low + "_" if low in PBC_UNESCAPED else pbc_own_member_name(name)
 
 
 LABEL_OPTIONAL, LABEL_REPEATED = 1, 3

@@ -218,8 +218,6 @@ static cg_status no_level(void) {
   return cg_fail(CG_ERR_NO_MEMORY, "cannot allocate the state of nested calls");
 }
 
-int cg__call_depth(void) { return cg__thread.depth; }
-
 cg_status cg_call_enter(const uint8_t **req, size_t req_len, cg_bytes *resp, const char *who) {
   static const uint8_t empty[1];
   cg__hot *h = cg__hot_state();
