@@ -31,7 +31,8 @@ cg_status cg__run_kernel_at(cg_kernel_op kop, cg_elem_type type, cg_overflow ove
     size_t len = n - done < chunk ? n - done : chunk, bad = 0;
     cg_status st = fn(pa + done * es, pb + done * es, po + done * es, len, &bad);
     if (st != CG_OK)
-      return cg_fail(st, "%s: %s at index %zu", op, cg_status_text(st), first + done + bad);
+      return cg_fail_at(st, (int64_t)(first + done + bad), "%s: %s at index %zu", op,
+                        cg_status_text(st), first + done + bad);
   }
   return CG_OK;
 }

@@ -7,6 +7,7 @@
 #define CG__ERROR_CAP 256
 
 static _Thread_local char tls_error[CG__ERROR_CAP];
+static _Thread_local int64_t tls_error_index;
 
 const char *cg_status_name(cg_status s) {
   switch (s) {
@@ -30,18 +31,34 @@ const char *cg_status_text(cg_status s) {
  * only read while the level says it was written for this call. */
 const char *cg_last_error(void) { return cg__thread.error_level ? tls_error : ""; }
 
+int64_t cg_last_error_index(void) { return cg__thread.error_level ? tls_error_index : -1; }
+
 /* The first error of a call wins; one recorded deeper (by a nested call the
  * handler went on from) gives way to this call's own. */
-cg_status cg_fail(cg_status s, const char *fmt, ...) {
+static cg_status record(cg_status s, int64_t index, const char *fmt, va_list ap) {
   cg__hot *h = cg__hot_state();
   if (h->error_level && h->error_level - 1 <= h->depth) return s;
   h->error_level = h->depth + 1;
   h->error_status = s;
+  tls_error_index = index;
+  int n = vsnprintf(tls_error, sizeof tls_error, fmt, ap);
+  if (n < 0) tls_error[0] = '\0';
+  return s;
+}
+
+cg_status cg_fail(cg_status s, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(tls_error, sizeof tls_error, fmt, ap);
+  record(s, -1, fmt, ap);
   va_end(ap);
-  if (n < 0) tls_error[0] = '\0';
+  return s;
+}
+
+cg_status cg_fail_at(cg_status s, int64_t index, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  record(s, index < 0 ? -1 : index, fmt, ap);
+  va_end(ap);
   return s;
 }
 

@@ -209,12 +209,19 @@ static void batch_errors(void **state) {
   Calc__BatchResult *r;
   fails(batch(CALC_CALCULATOR_OP_BATCH_ADD, a, 3, b, 2, &r), CG_ERR_INVALID_ARGUMENT,
         "BatchAdd: operand lengths differ (a has 3 elements, b has 2)");
+  assert_int_equal(cg_last_error_index(), -1); /* no one element is at fault */
   b[257] = 0;
   fails(batch(CALC_CALCULATOR_OP_BATCH_DIVIDE, a, 300, b, 300, &r), CG_ERR_DIVIDE_BY_ZERO,
         "BatchDivide: division by zero at index 257");
+  assert_int_equal(cg_last_error_index(), 257);
   a[42] = INT64_MAX;
   fails(batch(CALC_CALCULATOR_OP_BATCH_ADD_CHECKED, a, 300, b, 300, &r), CG_ERR_OVERFLOW,
         "BatchAddChecked: arithmetic overflow at index 42");
+  assert_int_equal(cg_last_error_index(), 42);
+  /* the typed entry point names the same element */
+  int64_t out[300];
+  assert_int_equal(calc_calculator_invoke_batch_add_checked(a, b, 300, out), CG_ERR_OVERFLOW);
+  assert_int_equal(cg_last_error_index(), 42);
   /* an empty batch is valid and gives an empty result */
   assert_int_equal(batch(CALC_CALCULATOR_OP_BATCH_ADD, a, 0, b, 0, &r), CG_OK);
   assert_int_equal(r->n_values, 0);
@@ -222,6 +229,7 @@ static void batch_errors(void **state) {
   cg_bytes resp;
   assert_int_equal(calc_calculator_dispatch(CALC_CALCULATOR_OP_BATCH_ADD, NULL, 0, &resp), CG_OK);
   assert_int_equal(resp.len, 0);
+  assert_int_equal(cg_last_error_index(), -1); /* a success forgets it */
 }
 
 static void float_batch(void **state) {

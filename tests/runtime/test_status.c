@@ -32,6 +32,17 @@ static void first_error_wins_until_cleared(void **state) {
   assert_int_equal(cg_fail(CG_ERR_DECODE, "first %d", 1), CG_ERR_DECODE);
   assert_int_equal(cg_fail(CG_ERR_LIMIT, "second"), CG_ERR_LIMIT);
   assert_string_equal(cg_last_error(), "first 1");
+  assert_int_equal(cg_last_error_index(), -1);
+  cg_fail_at(CG_ERR_OVERFLOW, 7, "not recorded: the first error wins");
+  assert_int_equal(cg_last_error_index(), -1);
+  cg_clear_error();
+  assert_int_equal(cg_fail_at(CG_ERR_OVERFLOW, 7, "at %d", 7), CG_ERR_OVERFLOW);
+  assert_int_equal(cg_last_error_index(), 7);
+  assert_string_equal(cg_last_error(), "at 7");
+  cg_clear_error();
+  assert_int_equal(cg_last_error_index(), -1);
+  cg_fail_at(CG_ERR_OVERFLOW, -5, "a negative index means none");
+  assert_int_equal(cg_last_error_index(), -1);
   cg_clear_error();
   assert_string_equal(cg_last_error(), "");
   char long_text[1000];

@@ -43,11 +43,25 @@ CG_API const char *cg_status_text(cg_status s);
  * Valid until the next calcgen call on the same thread. */
 CG_API const char *cg_last_error(void);
 
+/* The index of the element the last failed batch call names (counted from 0
+ * over the whole batch), or -1 when its error concerns no single element or
+ * the last call succeeded. Bindings read it instead of parsing the text.
+ * Valid until the next calcgen call on the same thread. */
+CG_API int64_t cg_last_error_index(void);
+
 /* Records an error for the current call unless one is already recorded (the
  * first error wins) and returns `s`, so handlers can `return cg_fail(...)`. */
 CG_API cg_status cg_fail(cg_status s, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* cg_fail() that also records the failing element's index (>= 0) for
+ * cg_last_error_index(). */
+CG_API cg_status cg_fail_at(cg_status s, int64_t index, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
