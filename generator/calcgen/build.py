@@ -8,7 +8,7 @@ fails to compile."""
 
 from typing import Dict, List
 
-from . import names
+from . import dart_names, names
 from .protoc_c import import_closure
 from .model import KERNELS, OVERFLOWS, Field, Message, Op, ProtoFile, Service
 from .schema_hash import schema_hash
@@ -29,6 +29,13 @@ class _MessageIndex:
             for i, m in enumerate(fdp.message_type):
                 self._add(prefix + m.name, m, fdp, [4, i])
         self.models: Dict[str, Message] = {}
+        self._dart_classes: Dict[str, Dict[str, str]] = {}  # file -> {full name: class}
+
+    def dart_class(self, full, fdp) -> str:
+        if fdp.name not in self._dart_classes:
+            prefix = fdp.package + "." if fdp.package else ""
+            self._dart_classes[fdp.name] = dart_names.message_class_names(fdp, prefix)
+        return self._dart_classes[fdp.name][full]
 
     def _add(self, full, m, fdp, path):
         self.descs[full] = (m, fdp, path)
@@ -47,7 +54,7 @@ class _MessageIndex:
                                         c_descriptor=names.pbc_descriptor(full), c_init=names.pbc_init_macro(full),
                                         c_lower=names.pbc_lower_name(full),
                                         fast=_codec_covers(m, fdp, fields), file=fdp.name,
-                                        package=fdp.package)
+                                        package=fdp.package, dart_class=self.dart_class(full, fdp))
             self.models[full].has_required = any(
                 f.label == LABEL_REQUIRED for name in self.reachable(full) for f in self.descs[name][0].field)
         return self.models[full]
@@ -111,6 +118,9 @@ def build(proto_files, files_to_generate) -> List[ProtoFile]:
         out.append(pf)
     if errors:
         raise SchemaErrors(errors)
+    services = [svc for pf in out for svc in pf.services]
+    for svc, dart_class in zip(services, dart_names.service_class_names([s.class_name for s in services])):
+        svc.dart_class = dart_class
     return out
 
 
@@ -179,6 +189,8 @@ def _build_service(fdp, si, sdp, index, loc, errors):
         svc.ops.append(op)
     if len(errors) != before:
         return None
+    for op, dart in zip(svc.ops, dart_names.op_member_names(svc.ops, [op.dart_name for op in svc.ops])):
+        op.dart_name = dart
     # A single kernel op coalesces (in the async Dart class) into the first
     # batch op with the same kernel, overflow and element type.
     for op in svc.ops:

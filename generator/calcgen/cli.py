@@ -20,6 +20,7 @@ from google.protobuf import descriptor_pb2
 
 from . import __version__, paths
 from .build import SchemaErrors, build
+from .dart_names import dart_asset_id_problem
 from . import protoc_c
 from .protoc_c import import_closure
 from .render import render_all
@@ -46,6 +47,9 @@ def _parser():
         if name == "generate":
             s.add_argument("--c-out", metavar="DIR", help="directory for .pb-c.[ch] and .calcgen.[ch]")
             s.add_argument("--dart-out", metavar="DIR", help="directory for .calcgen.dart (dart:ffi bindings)")
+            s.add_argument("--dart-asset-id", metavar="ID",
+                           help="native-assets id the Dart bindings resolve their @Native symbols in, "
+                                "e.g. package:my_app/my_app.dart (default: each file's own library URI)")
             s.add_argument("--python-out", metavar="DIR", help="directory for _calcgen.py (ctypes bindings)")
             s.add_argument("--no-imports", action="store_true",
                            help="write protoc-c code only for the FILEs, not for the files they import "
@@ -143,7 +147,12 @@ def cmd_generate(args):
         raise CliError("nothing to generate: give --c-out, --dart-out or --python-out DIR")
     if args.imports_out and (args.no_imports or not args.c_out):
         raise CliError("--imports-out needs --c-out and no --no-imports")
+    problem = dart_asset_id_problem(args.dart_asset_id or "")
+    if problem:
+        raise CliError(problem)
     _, fds, names, files = _model(args)
+    for pf in files:
+        pf.dart_asset_id = args.dart_asset_id or ""
     outputs = {}
     try:
         if args.c_out:

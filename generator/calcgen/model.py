@@ -50,6 +50,12 @@ class NumericType:
     def dart_type(self) -> str:
         return "double" if self.is_float else "int"
 
+    @property
+    def dart_check(self) -> str:
+        """The runtime package's argument check for a scalar of this type
+        (dart:ffi would truncate a Dart int silently), or ""."""
+        return {"i32": "cgInt32", "u32": "cgUint32"}.get(self.suffix, "")
+
 
 def _numeric(type_id, proto, suffix, encoding, decode, encode, scalar_bits):
     c_type = {"i32": "int32_t", "i64": "int64_t", "u32": "uint32_t", "u64": "uint64_t",
@@ -150,19 +156,12 @@ class Message:
     file: str = ""          # the .proto that defines it
     package: str = ""
     has_required: bool = False  # a proto2 `required` field in it or in a message it reaches
+    dart_class: str = ""        # protoc_plugin's class name (dart_names.message_class_names)
 
     @property
     def local_name(self) -> str:
         """Outer.Inner for calc.Outer.Inner."""
         return self.full_name[len(self.package) + 1:] if self.package else self.full_name
-
-    @property
-    def dart_class(self) -> str:
-        """protoc-gen-dart's class name: nested messages joined with _, and a
-        trailing _ on a Dart reserved word (as calcgen escapes its own names)."""
-        from .names import DART_RESERVED
-        name = self.local_name.replace(".", "_")
-        return name + "_" if name in DART_RESERVED else name
 
     @property
     def dart_file(self) -> str:
@@ -267,6 +266,29 @@ class Op:
         return self.request.fast and self.response.fast
 
     @property
+    def dart_kind(self) -> str:
+        """How the Dart binding calls it: user (dispatch, blocking), invoke
+        (the typed entry point) or codec (dispatch with CgWriter/CgReader)."""
+        return "user" if self.is_user else "invoke" if self.has_invoke else "codec"
+
+    @property
+    def dart_field(self) -> str:
+        """Its typed entry point in the Native class (invoke<Name>)."""
+        return "invoke" + self.dart_name[:1].upper() + self.dart_name[1:]
+
+    @property
+    def dart_blocking_field(self) -> str:
+        return "blockingInvoke" + self.dart_name[:1].upper() + self.dart_name[1:]
+
+    @property
+    def dart_batch_bytes(self) -> str:
+        """Dart expression of the request buffer size for n elements: the
+        three arrays (invoke) or the worst-case packed varints (codec)."""
+        if self.has_invoke:
+            return f"3 * n * {self.elem.width}"
+        return "32 + 20 * n"
+
+    @property
     def operands(self):
         """a and b: the request's two fields in field-number order (the contract),
         whatever order they are declared in."""
@@ -278,6 +300,43 @@ class Op:
         return self.response.fields[0]
 
 
+@dataclass(frozen=True)
+class DartSignature:
+    """A native function type of the Dart bindings: _<name>C and _<name>Dart."""
+    name: str
+    c_ret: str
+    dart_ret: str
+    params: list  # (native type, Dart type, parameter name)
+
+    def __eq__(self, other):
+        return self.name == other.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+    @property
+    def c_type(self) -> str:
+        return f"{self.c_ret} Function(" + ", ".join(f"{c} {n}" for c, _, n in self.params) + ")"
+
+    @property
+    def dart_type(self) -> str:
+        return f"{self.dart_ret} Function(" + ", ".join(f"{d} {n}" for _, d, n in self.params) + ")"
+
+    @property
+    def dart_params(self) -> str:
+        return ", ".join(f"{d} {n}" for _, d, n in self.params)
+
+
+@dataclass(frozen=True)
+class DartNative:
+    """One native entry point of a generated Dart Native class."""
+    field: str      # member of the Native class
+    symbol: str     # the C function
+    signature: str  # _<signature>C / _<signature>Dart typedefs
+    leaf: bool
+    asset: str      # the @Native external of the native-assets path
+
+
 @dataclass
 class Service:
     name: str
@@ -286,6 +345,7 @@ class Service:
     upper: str          # "CALC_CALCULATOR"
     ops: List[Op]
     schema_hash: int = 0
+    dart_class: str = ""  # class_name, escaped by dart_names.service_class_names
 
     @property
     def class_name(self) -> str:
@@ -301,11 +361,35 @@ class Service:
         return [op for op in self.ops if op.is_user]
 
     def dart_members(self):
-        """(member name, method) of every method the Dart class defines."""
+        """(member name, method) of every method the Dart classes define."""
+        from .dart_names import op_member_variants
         for op in self.ops:
-            yield op.dart_name, op.name
-            if op.zero_copy:
-                yield op.dart_name + "View", op.name
+            for member in op_member_variants(op.dart_name, op):
+                yield member, op.name
+
+    def dart_natives(self):
+        """The Native class's entry points: (field, C symbol, signature,
+        leaf, @Native external). Fixed ones first, then each typed entry
+        point (leaf) and, for a batch, the same symbol as a non-leaf call for
+        long batches. Fields of ops start with invoke/blockingInvoke, so they
+        never meet the fixed ones."""
+        own = self.dart_class[:1].lower() + self.dart_class[1:]
+        rows = [("dispatch", f"{self.prefix}_dispatch", "Dispatch", True),
+                ("blockingDispatch", f"{self.prefix}_dispatch", "Dispatch", False),
+                ("schemaHash", f"{self.prefix}_schema_hash", "Hash", True),
+                ("lastError", "cg_last_error", "LastError", True),
+                ("lastErrorIndex", "cg_last_error_index", "LastErrorIndex", True)]
+        for op in self.ops:
+            if op.dart_kind == "invoke":
+                sig = ("Batch" if op.batch else "Scalar") + op.elem.dart_native
+                rows.append((op.dart_field, f"{self.prefix}_invoke_{op.snake}", sig, True))
+                if op.batch:
+                    rows.append((op.dart_blocking_field, f"{self.prefix}_invoke_{op.snake}", sig, False))
+        return [DartNative(field, symbol, sig, leaf, f"_{own}${field}") for field, symbol, sig, leaf in rows]
+
+    def dart_asset(self, field: str) -> str:
+        """The @Native external of Native class field `field`."""
+        return next(n.asset for n in self.dart_natives() if n.field == field)
 
     def python_members(self):
         """(member name, method) of every method the Python class defines."""
@@ -340,6 +424,7 @@ class ProtoFile:
     base: str           # "sub/foo"
     package: str
     services: List[Service] = field(default_factory=list)
+    dart_asset_id: str = ""  # @DefaultAsset of the Dart file (--dart-asset-id), or none
 
     @property
     def pbc_header(self) -> str:
@@ -379,6 +464,35 @@ class ProtoFile:
                     seen[m.full_name] = m
         return [seen[k] for k in sorted(seen)]
 
+    @property
+    def dart_signatures(self):
+        """Every native signature the Dart file uses (`$ffi.` is dart:ffi)."""
+        p = "$ffi.Pointer<$ffi.{}>".format
+        out = [DartSignature("Dispatch", "$ffi.Int32", "int",
+                             [("$ffi.Uint32", "int", "op"), (p("Uint8"), p("Uint8"), "req"),
+                              ("$ffi.Size", "int", "reqLen"), (p("Size"), p("Size"), "resp")]),
+               DartSignature("Hash", "$ffi.Uint64", "int", []),
+               DartSignature("LastError", p("Uint8"), p("Uint8"), []),
+               DartSignature("LastErrorIndex", "$ffi.Int64", "int", [])]
+        for svc in self.services:
+            for op in svc.ops:
+                if op.dart_kind != "invoke":
+                    continue
+                n, t = op.elem.dart_native, op.elem.dart_type
+                if op.batch:
+                    sig = DartSignature("Batch" + n, "$ffi.Int32", "int",
+                                        [(p(n), p(n), "a"), (p(n), p(n), "b"), ("$ffi.Size", "int", "n"),
+                                         (p(n), p(n), "result")])
+                else:
+                    sig = DartSignature("Scalar" + n, "$ffi.Int32", "int",
+                                        [(f"$ffi.{n}", t, "a"), (f"$ffi.{n}", t, "b"), (p(n), p(n), "result")])
+                if sig not in out:
+                    out.append(sig)
+        return out
+
+    def dart_signature(self, name):
+        return next(s for s in self.dart_signatures if s.name == name)
+
     def _dart_files(self):
         return sorted({m.dart_file for m in self.user_messages})
 
@@ -395,6 +509,16 @@ class ProtoFile:
     @property
     def dart_file(self) -> str:
         return self.base + ".calcgen.dart"
+
+    @property
+    def dart_library_name(self) -> str:
+        """sub/foo-bar -> sub.foo_bar_calcgen: the library directive that
+        carries @DefaultAsset."""
+        import re
+        from .names import DART_RESERVED
+        parts = [re.sub(r"\W", "_", p) for p in self.base.split("/")]
+        parts[-1] += "_calcgen"
+        return ".".join("x" + p if p[:1].isdigit() else p + "_" if p in DART_RESERVED else p for p in parts)
 
     @property
     def python_file(self) -> str:

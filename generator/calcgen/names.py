@@ -40,18 +40,11 @@ type typedef var void when while with yield""".split())
 PYTHON_RESERVED = frozenset(keyword.kwlist) | frozenset({"self", "cls"})
 
 
-# Members the generated Dart classes (P, PNative, AsyncP) and Object already
-# have: an op of that name gets a trailing _ like a reserved word.
-DART_CLASS_MEMBERS = frozenset("""
-native pool dispose sync maxBatch dispatch schemaHash lastError toString hashCode
-runtimeType noSuchMethod""".split())
-
-
 def dart_identifier(snake: str) -> str:
-    """lowerCamel, with a trailing _ when it is a Dart reserved word or a
-    member of the generated classes."""
+    """lowerCamel, with a trailing _ when it is a Dart reserved word (the
+    generated classes' own members are kept free by dart_names)."""
     name = lower_camel(snake)
-    return name + "_" if name in DART_RESERVED or name in DART_CLASS_MEMBERS else name
+    return name + "_" if name in DART_RESERVED else name
 
 
 def python_identifier(snake: str) -> str:

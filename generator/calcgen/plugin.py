@@ -15,6 +15,7 @@ its first colon):
                        beside --c_out; `all` the inputs' too, instead of --c_out
                        (protoc refuses to give protoc-gen-c proto3 `optional`
                        fields; calcgen rewrites them, see protoc_c.py); `none`.
+  dart_asset=package:P/F.dart  the Dart bindings' @DefaultAsset (native assets)
 """
 
 import sys
@@ -23,6 +24,7 @@ from google.protobuf.compiler import plugin_pb2
 
 from . import protoc_c
 from .build import SchemaErrors, build
+from .dart_names import dart_asset_id_problem
 from .render import render_all
 
 LANGUAGES = ("c", "dart", "python")
@@ -31,8 +33,8 @@ PBC_CHOICES = ("imports", "all", "none")
 
 
 def parse_parameter(parameter: str):
-    """(languages, pbc) from `--calcgen_opt`."""
-    langs, pbc = list(DEFAULT_LANGUAGES), "imports"
+    """(languages, pbc, Dart asset id) from `--calcgen_opt`."""
+    langs, pbc, asset = list(DEFAULT_LANGUAGES), "imports", ""
     for item in filter(None, (p.strip() for p in parameter.split(","))):
         key, _, value = item.partition("=")
         if key == "lang":
@@ -44,18 +46,24 @@ def parse_parameter(parameter: str):
             if value not in PBC_CHOICES:
                 raise ValueError(f"unknown pbc value '{value}' (known: {', '.join(PBC_CHOICES)})")
             pbc = value
+        elif key == "dart_asset":
+            asset = value
+            if dart_asset_id_problem(asset):
+                raise ValueError(dart_asset_id_problem(asset).replace("--dart-asset-id", "dart_asset="))
         else:
-            raise ValueError(f"unknown calcgen option '{key}' (known: lang, pbc)")
-    return langs, pbc
+            raise ValueError(f"unknown calcgen option '{key}' (known: lang, pbc, dart_asset)")
+    return langs, pbc, asset
 
 
 def generate(request: plugin_pb2.CodeGeneratorRequest) -> plugin_pb2.CodeGeneratorResponse:
     response = plugin_pb2.CodeGeneratorResponse()
     response.supported_features = plugin_pb2.CodeGeneratorResponse.FEATURE_PROTO3_OPTIONAL
     try:
-        langs, pbc = parse_parameter(request.parameter)
+        langs, pbc, asset = parse_parameter(request.parameter)
         inputs = list(request.file_to_generate)
         files = build(request.proto_file, inputs)
+        for pf in files:
+            pf.dart_asset_id = asset
         outputs = {}
         if "c" in langs and pbc != "none":
             wanted = protoc_c.import_closure(request.proto_file, inputs)

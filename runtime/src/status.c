@@ -42,7 +42,19 @@ static cg_status record(cg_status s, int64_t index, const char *fmt, va_list ap)
   h->error_status = s;
   tls_error_index = index;
   int n = vsnprintf(tls_error, sizeof tls_error, fmt, ap);
-  if (n < 0) tls_error[0] = '\0';
+  if (n < 0) {
+    tls_error[0] = '\0';
+  } else if ((size_t)n >= sizeof tls_error) {
+    /* Cut at a character boundary: a multi-byte UTF-8 sequence that the cap
+     * split is dropped whole, so bindings decode the text strictly. */
+    size_t end = sizeof tls_error - 1, start = end;
+    while (start > 0 && ((unsigned char)tls_error[start - 1] & 0xC0) == 0x80) start--;
+    if (start > 0) {
+      unsigned char lead = (unsigned char)tls_error[start - 1];
+      size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+      if (end - (start - 1) < need) tls_error[start - 1] = '\0';
+    }
+  }
   return s;
 }
 

@@ -14,9 +14,21 @@ from support import ROOT, descriptor_set
 GEN = ROOT / "generated"
 STATUS_H = (ROOT / "runtime" / "include" / "calcgen" / "status.h").read_text()
 
-# C parameter and return types -> dart:ffi native types / ctypes.
-C_TO_DART = {"cg_status": "Int32", "uint32_t": "Uint32", "const uint8_t *": "Pointer<Uint8>", "size_t": "Size",
-             "cg_bytes *": "Pointer<Size>", "uint64_t": "Uint64", "const char *": "Pointer<Utf8>"}
+# C parameter and return types -> dart:ffi native types (imported as $ffi) / ctypes.
+C_SCALAR_TO_DART = {"cg_status": "Int32", "uint32_t": "Uint32", "uint8_t": "Uint8", "size_t": "Size",
+                    "uint64_t": "Uint64", "int64_t": "Int64", "int32_t": "Int32", "double": "Double",
+                    "float": "Float", "char": "Uint8", "cg_bytes": "Size"}
+DART_RUNTIME = ROOT / "dart" / "calcgen" / "lib"
+
+
+def c_to_dart(c_type):
+    """`const int64_t *` -> `$ffi.Pointer<$ffi.Int64>`; a cg_bytes * is read as
+    two size_t (data address, length), a const char * as bytes."""
+    base = c_type.replace("const ", "").strip()
+    if base.endswith("*"):
+        return f"$ffi.Pointer<$ffi.{C_SCALAR_TO_DART[base[:-1].strip()]}>"
+    return f"$ffi.{C_SCALAR_TO_DART[base]}"
+
 C_TO_CTYPES = {"cg_status": "ctypes.c_int32", "uint32_t": "ctypes.c_uint32", "const uint8_t *": "ctypes.c_void_p",
                "size_t": "ctypes.c_size_t", "cg_bytes *": "ctypes.POINTER(_rt.Bytes)", "uint64_t": "ctypes.c_uint64",
                "const char *": "ctypes.c_char_p"}
@@ -56,19 +68,25 @@ class Crosscheck(unittest.TestCase):
         c_hash = int(re.search(rf"#define {upper}_SCHEMA_HASH UINT64_C\((0x[0-9a-f]+)\)", header).group(1), 16)
         self.assertEqual(int(re.search(r"static const int schemaHash = (0x[0-9a-f]+);", ops_block).group(1), 16), c_hash)
         self.assertEqual(int(re.search(r"SCHEMA_HASH = (0x[0-9a-f]+)", py_block).group(1), 16), c_hash)
-        # symbols and native signatures, Dart
+        # symbols and native signatures, Dart: every entry point is looked up
+        # (DynamicLibrary) and declared @Native (native assets) alike
         typedefs = dict(re.findall(r"typedef (_\w+C) = (.+?);", dart_file or dart))
-        lookups = re.findall(r"lookupFunction<(_\w+C), _\w+Dart>\('(\w+)'", dart)
-        natives = re.findall(r"@Native<(_\w+C)>\(symbol: '(\w+)'", dart)
-        natives += [n for n in re.findall(r"@Native<(_\w+C)>\(symbol: '(\w+)'", dart_file or dart) if n not in natives]
-        self.assertTrue(lookups and natives)
-        for ctype_name, symbol in lookups + natives:
+        lookups = re.findall(r"lookupFunction<(_\w+C), _\w+Dart>\('(\w+)', isLeaf: (true|false)\)", dart)
+        natives = re.findall(r"@\$ffi\.Native<(_\w+C)>\(symbol: '(\w+)', isLeaf: (true|false)\)", dart)
+        self.assertTrue(lookups)
+        self.assertEqual(sorted(lookups), sorted(natives))
+        for ctype_name, symbol, _ in lookups:
             self.assertIn(symbol, protos, symbol)
             ret, params = protos[symbol]
-            want = f"{C_TO_DART[ret]} Function(" + ", ".join(C_TO_DART[p] for p in params)
+            want = f"{c_to_dart(ret)} Function(" + ", ".join(c_to_dart(p) for p in params) + ")"
             got = re.sub(r" \w+(?=[,)])", "", typedefs[ctype_name])  # drop parameter names
-            self.assertTrue(got.startswith(want), f"{symbol}: {got} vs {want}")
-        self.assertEqual({s for _, s in lookups}, {f"{svc_prefix}_dispatch", f"{svc_prefix}_schema_hash", "cg_last_error"})
+            self.assertEqual(got, want, symbol)
+        invokes = {name for name, (ret, _) in protos.items() if name.startswith(f"{svc_prefix}_invoke_")}
+        batch = {n for n in invokes if len(protos[n][1]) == 4}
+        want = {(f"{svc_prefix}_dispatch", "true"), (f"{svc_prefix}_dispatch", "false"),
+                (f"{svc_prefix}_schema_hash", "true"), ("cg_last_error", "true"), ("cg_last_error_index", "true")}
+        want |= {(n, "true") for n in invokes} | {(n, "false") for n in batch}
+        self.assertEqual({(sym, leaf) for _, sym, leaf in lookups}, want)
         # symbols and signatures, Python
         for symbol in (f"{svc_prefix}_dispatch", f"{svc_prefix}_schema_hash", "cg_last_error"):
             self.assertIn(symbol, protos)
@@ -79,7 +97,7 @@ class Crosscheck(unittest.TestCase):
     def test_status_codes_agree_everywhere(self):
         c_map = c_status_map()
         self.assertEqual(c_map, STATUSES)
-        dart = (GEN / "calculator.calcgen.dart").read_text()
+        dart = (DART_RUNTIME / "src" / "status.dart").read_text()  # the Dart runtime package's statuses
         py = (ROOT / "runtime" / "python" / "calcgen_runtime.py").read_text()  # the stubs' statuses
         for code, name in c_map:
             self.assertIn(f"static const int {dart_const(name)} = {code};", dart)

@@ -9,7 +9,8 @@ missing=0
 for want in include/calcgen/calcgen.h include/calcgen/version.h include/calcgen/generated_support.h \
             include/calcgen/support/wire.h bin/calcgen bin/protoc-gen-calcgen \
             share/calcgen/proto/calcgen/options.proto share/calcgen/templates/c/source.c.j2 \
-            share/calcgen/generator/calcgen/cli.py share/calcgen/python/calcgen_runtime.py; do
+            share/calcgen/generator/calcgen/cli.py share/calcgen/python/calcgen_runtime.py \
+            share/calcgen/dart/calcgen/pubspec.yaml share/calcgen/dart/calcgen/lib/generated_support.dart; do
   [ -n "$(find "$dest" -path "*/$want" -print -quit)" ] || { echo "missing: $want"; missing=1; }
 done
 for lib in libcalcgen.a libcalcgen.so pkgconfig/calcgen.pc; do

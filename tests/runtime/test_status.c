@@ -51,6 +51,22 @@ static void first_error_wins_until_cleared(void **state) {
   cg_fail(CG_ERR_DECODE, "%s", long_text); /* truncated, never overflows */
   assert_true(strlen(cg_last_error()) < 300);
   cg_clear_error();
+  /* Truncation never splits a UTF-8 character: at every offset of a run of
+   * 2-, 3- and 4-byte characters the text ends on a whole one. */
+  static const char *const chars[] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
+  for (int c = 0; c < 3; c++) {
+    for (int shift = 0; shift < 4; shift++) {
+      char text[700] = "";
+      memset(text, 'x', (size_t)shift);
+      while (strlen(text) + 4 < sizeof text) strcat(text, chars[c]);
+      cg_fail(CG_ERR_DECODE, "%s", text);
+      const char *got = cg_last_error();
+      size_t len = strlen(got), clen = strlen(chars[c]);
+      assert_true(len > 200 && len < 256);
+      assert_int_equal((len - (size_t)shift) % clen, 0);
+      cg_clear_error();
+    }
+  }
 }
 
 static void *other_thread(void *arg) {

@@ -1,0 +1,10 @@
+/// calcgen's Dart runtime: what applications use beside their generated
+/// bindings (status codes, the exception, the native buffer pool).
+///
+/// Generated `*.calcgen.dart` files import `generated_support.dart`, which
+/// re-exports this library and adds the pieces only generated code calls.
+library calcgen;
+
+export 'src/buffer_pool.dart' show CgBufferPool;
+export 'src/exception.dart' show CalcgenException;
+export 'src/status.dart' show CgStatus;
