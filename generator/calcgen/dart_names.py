@@ -135,3 +135,57 @@ def dart_asset_id_problem(asset_id: str) -> str:
         return (f"--dart-asset-id {asset_id!r}: expected package:<package>/<path>.dart "
                 "(the URI of the Dart library the native library is registered for)")
     return ""
+
+
+# protoc_plugin's reservedMemberNames: _dartReservedWords, package:protobuf's
+# GeneratedMessage_reservedNames (meta.dart) and _generatedMessageNames.
+GENERATED_MESSAGE_RESERVED = (
+    "==", "GeneratedMessage", "Object", "addExtension", "check", "clear", "clearExtension", "clearField",
+    "clone", "copyWith", "createEmptyInstance", "extensionsAreInitialized", "freeze", "getDefaultForField",
+    "getExtension", "getField", "getFieldOrNull", "getTagNumber", "hasExtension", "hasField",
+    "hasRequiredFields", "hashCode", "info_", "isFrozen", "isInitialized", "mergeFromBuffer",
+    "mergeFromCodedBufferReader", "mergeFromJson", "mergeFromJsonMap", "mergeFromMessage",
+    "mergeFromProto3Json", "mergeUnknownFields", "noSuchMethod", "runtimeType", "setExtension", "setField",
+    "toBuilder", "toDebugString", "toProto3Json", "toString", "unknownFields", "writeToBuffer",
+    "writeToCodedBufferWriter", "writeToJson", "writeToJsonMap", "$_clearField", "$_ensure", "$_get",
+    "$_getI64", "$_getList", "$_getMap", "$_getN", "$_getB", "$_getBF", "$_getI", "$_getIZ", "$_getS",
+    "$_getSZ", "$_has", "$_setBool", "$_setBytes", "$_setDouble", "$_setField", "$_setFloat", "$_setInt64",
+    "$_setSignedInt32", "$_setString", "$_setUnsignedInt32", "$_whichOneof")
+GENERATED_MESSAGE_NAMES = ("create", "createRepeated", "getDefault", "List", "notSet")
+RESERVED_MEMBER_NAMES = PROTOC_PLUGIN_RESERVED_WORDS + GENERATED_MESSAGE_RESERVED + GENERATED_MESSAGE_NAMES
+
+_LABEL_REPEATED, _TYPE_GROUP, _TYPE_MESSAGE = 3, 10, 11
+
+
+def _camel(name: str) -> str:
+    """underscoresToCamelCase: each _-separated part capitalised."""
+    return "".join(p[:1].upper() + p[1:] for p in name.split("_"))
+
+
+def message_field_names(desc) -> dict:
+    """{proto field name: Dart getter} protoc_plugin gives the fields of one
+    DescriptorProto (without the dart_name option): by field number, each
+    name with its has/clear (and ensure) variants must be free, else the
+    suffix _N, _N_N, ... (N the field number) is added."""
+    used = set(RESERVED_MEMBER_NAMES)
+    out = {}
+    for f in sorted(desc.field, key=lambda f: f.number):
+        base = _camel(f.type_name.rsplit(".", 1)[-1] if f.type == _TYPE_GROUP else f.name)
+
+        def variants(s, f=f):
+            getter = s[:1].lower() + s[1:]
+            if f.label == _LABEL_REPEATED:
+                return [getter]
+            extra = ["ensure" + s] if f.type in (_TYPE_MESSAGE, _TYPE_GROUP) else []
+            return [getter, "has" + s, "clear" + s] + extra
+
+        chosen, suffix = base, f"_{f.number}"
+        while any(v in used for v in variants(chosen)):
+            chosen += suffix
+        used.update(variants(chosen))
+        getter = chosen[:1].lower() + chosen[1:]
+        if f.label != _LABEL_REPEATED:
+            getter = avoid_initial_underscore(getter)
+            used.add(getter)
+        out[f.name] = getter
+    return out

@@ -125,12 +125,17 @@ static void fork_child(void) {
   pthread_mutex_unlock(&registry_lock);
 }
 
-/* Set by an exit handler registered at the first registration, that is
- * after the C library's own: at exit() it runs before the library
- * destructors, at dlclose() after ours (glibc runs a library's atexit
- * handlers after its destructors). So unload() can tell the two apart. */
+/* Set by an exit handler: at exit() it runs before the library destructors
+ * (handlers run last-registered first, and the C library registers the one
+ * that runs destructors before main), at dlclose() after ours (glibc runs a
+ * library's atexit handlers after its destructors). So unload() can tell
+ * the two apart. It is registered when the runtime is loaded, so that a
+ * process exiting while its threads make their first calls is seen too,
+ * and again at the first registration, for a library loaded before the C
+ * library registered its own handler (a DT_NEEDED library). */
 static int exiting;
 static void on_process_exit(void) { __atomic_store_n(&exiting, 1, __ATOMIC_RELAXED); }
+__attribute__((constructor)) static void watch_exit(void) { atexit(on_process_exit); }
 
 static void make_key(void) {
   key_ok = pthread_key_create(&key, on_thread_exit) == 0;

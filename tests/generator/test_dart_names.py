@@ -50,6 +50,21 @@ class MessageClassNames(unittest.TestCase):
         self.assertIn("$pb0.int_ go($pb0.List_ request)", dart)
 
 
+class MessageFieldNames(unittest.TestCase):
+    def test_protoc_plugin_field_rules(self):
+        fds = descriptor_set({"m.proto": 'syntax = "proto3";\npackage p;\nmessage M {\n'
+                              "  int32 get = 1; int32 type = 2; int64 hash_code = 5; int32 class = 6;\n"
+                              "  string foo_bar2x = 7; repeated int32 to_string = 8; M child = 9;\n"
+                              "  int32 has_child = 10; int32 info_ = 11; int32 List = 12; int32 value = 13;\n"
+                              "  int32 HTTP_url = 14; }\n"})
+        (fdp,) = [f for f in fds.file if f.name == "m.proto"]
+        self.assertEqual(dart_names.message_field_names(fdp.message_type[0]), {
+            "get": "get", "type": "type", "hash_code": "hashCode_5", "class": "class_6",
+            "foo_bar2x": "fooBar2x", "to_string": "toString_8", "child": "child",
+            "has_child": "hasChild_10",  # hasChild is child's has method
+            "info_": "info", "List": "list", "value": "value", "HTTP_url": "hTTPUrl"})
+
+
 class GeneratedMembers(unittest.TestCase):
     def test_ops_never_take_a_member_of_the_generated_classes(self):
         rpcs = "".join(f"rpc {n}(Pair) returns (Val) {{ option (calcgen.op) = {{ kernel: ADD }}; }}\n"

@@ -71,7 +71,7 @@ final class CgBufferPool {
   /// Gives [b] back: kept for reuse, or freed when the pool is full or
   /// disposed.
   void release(CgNativeBuffer b) {
-    if (b._freed) return;
+    if (b._freed || _free.contains(b)) return; // released twice: kept once
     if (_disposed || _free.length >= maxBuffers) {
       b._free();
     } else {
