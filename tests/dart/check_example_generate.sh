@@ -17,5 +17,11 @@ printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$python" "$root/tests/dart/fake_proto
 chmod +x "$tmp/bin/protoc-gen-dart"
 CALCGEN=$launcher PROTOC_GEN_DART=$tmp/bin/protoc-gen-dart "$tmp/examples/dart/tool/generate.sh"
 cmp "$tmp/examples/dart/lib/src/calculator.calcgen.dart" "$root/generated/calculator.calcgen.dart"
-grep -q '^class FactorialRequest {}$' "$tmp/examples/dart/lib/src/calculator.pb.dart"
+# the classes and fields the example's Dart code uses
+pb=$tmp/examples/dart/lib/src/calculator.pb.dart
+for want in 'class FactorialRequest { get n; }' 'class FormatRequest { get value; get radix; }' \
+            'class Value { get value; }'; do
+  grep -qF "$want" "$pb" || { echo "calculator.pb.dart lacks: $want"; cat "$pb"; exit 1; }
+done
+grep -q '^class CalculatorResponse {.* get text;' "$pb" || { echo "no CalculatorResponse.text"; exit 1; }
 echo "tool/generate.sh: bindings match generated/, calculator.pb.dart written"

@@ -12,9 +12,11 @@ void main(List<String> args) async {
   await build(args, (input, output) async {
     if (!input.config.buildCodeAssets) return;
     final os = input.config.code.targetOS;
-    if (os != OS.current) {
-      throw UnsupportedError('hook/build.dart builds libcalculator for $os only on $os; '
-          'cross-compile it with a Meson cross file and bundle it instead');
+    final arch = input.config.code.targetArchitecture;
+    if (os != OS.current || arch != Architecture.current) {
+      throw UnsupportedError('hook/build.dart builds libcalculator for the machine it runs on '
+          '(${OS.current}/${Architecture.current}), not $os/$arch: '
+          'build it with a Meson cross file for that target in this hook');
     }
     final repo = input.packageRoot.resolve('../../');
     final buildDir = input.outputDirectory.resolve('meson/');
