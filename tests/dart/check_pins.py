@@ -1,8 +1,8 @@
 """The Dart version pins agree everywhere: the example's protobuf constraint
 fits the protoc_plugin version that tool/generate.sh, the docs and the
 generator's name rules (dart_names.py) pin; the example's SDK constraint
-allows what the runtime package needs; the example depends on the runtime
-package at its path.
+allows what the runtime package needs; the runtime package has calcgen's
+version; the example depends on the runtime package at its path.
 
     check_pins.py SOURCE_ROOT"""
 
@@ -49,6 +49,10 @@ def main(root: Path) -> int:
                                 for t in (example, runtime))
     if sdk_example is None or sdk_runtime is None or sdk_example < sdk_runtime:
         problems.append(f"the example's SDK constraint {sdk_example} is below the runtime package's {sdk_runtime}")
+    project = re.search(r"version: '([^']+)'", (root / "meson.build").read_text()).group(1)
+    package = re.search(r"^version: (\S+)$", runtime, re.M).group(1)
+    if package != project:
+        problems.append(f"dart/calcgen/pubspec.yaml is version {package}, calcgen {project}")
     if not re.search(r"^  calcgen:\n    path: \.\./\.\./dart/calcgen$", example, re.M):
         problems.append("examples/dart/pubspec.yaml does not depend on the runtime package at ../../dart/calcgen")
     for p in problems:

@@ -7,7 +7,7 @@
  * under ASan any read of native memory the Dart side no longer owns fails.
  *
  *   replay_dart             the bindings' sequences: must pass
- *   replay_dart old-view    the *View results of calcgen before 0.4 (a typed
+ *   replay_dart old-view    the *View results earlier bindings returned (a typed
  *                           view of the thread's response buffer, read after
  *                           a hop): ASan must report a use after free */
 #include <pthread.h>
@@ -151,7 +151,7 @@ static void turn2(isolate *iso) { /* after the hop: the old results are intact *
   verify(iso);
 }
 
-/* calcgen before 0.4: batchAddFixedView returned a typed view of the
+/* Earlier bindings: batchAddFixedView returned a typed view of the
  * thread's response buffer. */
 static const int64_t *old_view;
 static void old_view_turn1(isolate *iso) {
