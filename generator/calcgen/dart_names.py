@@ -99,7 +99,7 @@ def service_class_variants(name):
 # Object has; named constructors count (they share the namespace).
 SERVICE_CLASS_MEMBERS = frozenset("""
 native pool dispose isDisposed longCallElements withNative sync maxBatch
-toString hashCode runtimeType noSuchMethod""".split())
+schemaHash toString hashCode runtimeType noSuchMethod""".split())
 
 
 def op_member_variants(name, op):

@@ -31,9 +31,15 @@ void main(List<String> args) async {
       linkMode: DynamicLoadingBundled(),
       file: buildDir.resolve('examples/calculator/$name'),
     ));
+    // Rerun (ninja then rebuilds what changed) when any source of the
+    // library changes: the schema, the handlers, the generator, the runtime.
     output.addDependencies([
-      repo.resolve('schemas/calculator.proto'),
-      repo.resolve('examples/calculator/handlers.c'),
+      for (final dir in ['schemas', 'examples/calculator', 'generator', 'templates', 'runtime'])
+        ...Directory.fromUri(repo.resolve('$dir/'))
+            .listSync(recursive: true)
+            .whereType<File>()
+            .map((f) => f.uri),
+      repo.resolve('meson.build'),
     ]);
   });
 }

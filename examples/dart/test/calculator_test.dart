@@ -46,7 +46,9 @@ void main() {
     expect(out, [11, 22, 33]);
     calc.batchAddInto(a, b, a); // out may be an operand
     expect(a, [11, 22, 33]);
-    expect(calc.batchMultiplyFloat(Float64List.fromList([1.5, -0.0]), Float64List.fromList([2, 1])), [3.0, -0.0]);
+    final products = calc.batchMultiplyFloat(Float64List.fromList([1.5, -0.0]), Float64List.fromList([2, 1]));
+    expect(products, [3.0, 0.0]);
+    expect(products[1].isNegative, isTrue); // -0.0 kept
   });
 
   test('long batches (non-leaf calls) give the same results', () {

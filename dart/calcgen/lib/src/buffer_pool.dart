@@ -5,7 +5,7 @@ import 'package:ffi/ffi.dart';
 /// A native buffer that frees itself when it becomes unreachable.
 final class CgNativeBuffer implements Finalizable {
   CgNativeBuffer._(this.capacity) : ptr = malloc<Uint8>(capacity) {
-    _finalizer.attach(this, ptr.cast(), detach: this);
+    _finalizer.attach(this, ptr.cast(), detach: this, externalSize: capacity);
   }
 
   static final _finalizer = NativeFinalizer(malloc.nativeFree);

@@ -65,7 +65,7 @@ final class CgCoalescer<T extends num> {
           _failAll(waiting, waiting.length == 1 ? e : CalcgenException(op, e.status, e.message), st);
           return;
         }
-        waiting[at].completeError(CalcgenException(op, e.status, '$op: ${e.statusName}'), st);
+        waiting[at].completeError(CalcgenException(op, e.status, '$op: ${e.statusName} (${e.message})'), st);
         a = [...a.sublist(0, at), ...a.sublist(at + 1)];
         b = [...b.sublist(0, at), ...b.sublist(at + 1)];
         waiting = [...waiting.sublist(0, at), ...waiting.sublist(at + 1)];

@@ -3,8 +3,8 @@ import 'dart:typed_data';
 
 /// Writes protobuf fields straight into native memory, for kernel ops that
 /// have no typed entry point (requests protobuf-c encodes on the C side).
-/// The caller sizes the buffer: a scalar field takes at most 11 bytes, a
-/// packed varint field 8 + 10 per value.
+/// The caller sizes the buffer: a scalar field takes at most 15 bytes (a
+/// 5-byte tag), a packed varint field 10 + 10 per value.
 final class CgWriter {
   CgWriter(this.p);
 
@@ -146,13 +146,23 @@ final class CgReader {
       case 1:
         at += 8;
       case 2:
-        at += varint();
+        {
+          final n = varint();
+          if (n < 0) throw const FormatException('negative length');
+          at += n;
+        }
       case 5:
         at += 4;
       default:
         throw const FormatException('unsupported wire type');
     }
     if (at > len) throw const FormatException('truncated field');
+  }
+
+  /// The end of a length-delimited payload of [n] bytes starting at [at].
+  int _end(int n) {
+    if (n < 0 || n > len - at) throw const FormatException('truncated field');
+    return at + n;
   }
 
   num decode(String codec, int raw) => switch (codec) {
@@ -194,8 +204,7 @@ final class CgReader {
       if (key >>> 3 != field) {
         skip(wire);
       } else if (wire == 2) {
-        final end = at + varint();
-        if (end > len) throw const FormatException('truncated field');
+        final end = _end(varint());
         for (; at < end; at++) {
           if (p[at] < 0x80) count++;
         }
@@ -220,7 +229,7 @@ final class CgReader {
       if (key >>> 3 != field) {
         skip(wire);
       } else if (wire == 2) {
-        final end = at + varint();
+        final end = _end(varint());
         while (at < end) {
           if (i == out.length) throw const FormatException('more results than operands');
           out[i++] = decode(codec, varint()) as int;

@@ -352,8 +352,9 @@ final class CalcCalculator implements $ffi.Finalizable {
 
   void _check(String op, int status) {
     if (status == $cg.CgStatus.ok) return;
+    final text = $cg.cgErrorText(native.lastError());
     final index = native.lastErrorIndex();
-    throw $cg.CalcgenException(op, status, $cg.cgErrorText(native.lastError()), index: index < 0 ? null : index);
+    throw $cg.CalcgenException(op, status, text, index: index < 0 ? null : index);
   }
 
   /// The response of the dispatch just made, read in the same synchronous
@@ -727,7 +728,9 @@ final class CalcCalculator implements $ffi.Finalizable {
 /// completes only its own). The other calls run in a later event-loop turn;
 /// for work too long for this isolate, see docs/dart.md.
 final class AsyncCalcCalculator {
-  AsyncCalcCalculator(this.sync, {this.maxBatch = 1024});
+  AsyncCalcCalculator(this.sync, {this.maxBatch = 1024}) {
+    if (maxBatch < 1) throw ArgumentError.value(maxBatch, 'maxBatch', 'must be 1 or more');
+  }
 
   final CalcCalculator sync;
   final int maxBatch;
