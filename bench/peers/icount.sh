@@ -1,0 +1,26 @@
+#!/bin/sh
+# Instructions per call of every peer and case (callgrind), on the fresh
+# data of one value range: bench_peers --calls runs N calls between
+# callgrind's instrumentation toggles, nothing else is counted.
+#   icount.sh BENCH_PEERS [RANGE 0..4 (default 2: int64 full range)] [N]
+set -eu
+bench=$1 range=${2:-2} n=${3:-20000}
+command -v valgrind >/dev/null || { echo "icount.sh: valgrind is needed"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '%-14s %16s %16s %20s %20s\n' peer "single Add" "single AddFixed" "batch 1000 Add /el" "batch AddFixed /el"
+for peer in $("$bench" --list-peers); do
+  row=$(printf '%-14s' "$peer")
+  for c in 0 1 2 3; do
+    if valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$tmp/cg.out" \
+         "$bench" --only "$peer" --calls "$c" "$range" "$n" >/dev/null 2>&1; then
+      ir=$(awk '/^(summary|totals):/ {print $2; exit}' "$tmp/cg.out")
+      if [ "$c" -ge 2 ]; then per=$(awk -v ir="$ir" -v n="$n" 'BEGIN {printf "%.1f", ir / n / 1000}')
+      else per=$(awk -v ir="$ir" -v n="$n" 'BEGIN {printf "%.0f", ir / n}'); fi
+    else
+      per=-
+    fi
+    row="$row $(printf '%16s' "$per")"
+  done
+  echo "$row"
+done
