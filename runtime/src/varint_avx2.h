@@ -51,12 +51,11 @@ static inline uint8_t *pack4(__m256i v, uint8_t *p) {
    * (it lands in the room past its end). */
   for (int k = 0; k < 4; k++) {
     uint64_t u = value[k];
-    int is_long = (u >> 56) != 0;
-    unsigned l = (71u - (unsigned)_lzcnt_u64(w[k] | 1)) >> 3; /* up to the top nonzero byte */
-    uint64_t out = w[k] | (is_long ? 0x8080808080808080ull : cont_bits[l]);
+    unsigned l = len_of(u);
+    uint64_t out = w[k] | cont_bits[l];
     memcpy(p, &out, 8);
     put_long_tail(p, u);
-    p += is_long ? 9 + (u >> 63) : l;
+    p += l;
   }
   return p;
 }

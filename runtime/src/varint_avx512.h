@@ -101,11 +101,13 @@ static inline void store_group(cg_encoding kind, void *out, size_t g, __m512i v,
 
 /* Decodes the varints that end inside the 64 bytes at src (where a varint
  * starts; `avail` bytes are there, at most 64 are read), stopping before
- * the first one longer than 8 bytes: stores them
- * at out, sets *used to the bytes they take and returns how many (0: the
- * scalar decoder takes it from here). Where varint i ends comes from
- * compressing the byte positions under the terminator mask; its lane is
- * then gathered with one byte permute. */
+ * the first one longer than 10 bytes (malformed: the scalar decoder says
+ * so): stores them at out, sets *used to the bytes they take and returns
+ * how many (0: the scalar decoder takes it from here). Where varint i ends
+ * comes from compressing the byte positions under the terminator mask; its
+ * first eight bytes are gathered into its lane with one byte permute, its
+ * ninth and tenth (a negative number has them) with another, so lengths
+ * mixed at random cost no branch. */
 static inline size_t decode_window(cg_encoding kind, const uint8_t *src, size_t avail, void *out,
                                    size_t *used) {
   const __m512i position = _mm512_set_epi8(
@@ -113,6 +115,8 @@ static inline size_t decode_window(cg_encoding kind, const uint8_t *src, size_t 
       37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13,
       12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
   const __m512i byte_index = _mm512_set1_epi64(0x0706050403020100ll);
+  const __m512i tail_index = _mm512_set1_epi64(0x0908); /* bytes 8 and 9, in bytes 0 and 1 of the lane */
+  const __mmask64 tail_bytes = 0x0303030303030303ull;
   const __m512i lane = _mm512_set_epi64(0x0707070707070707ll, 0x0606060606060606ll, 0x0505050505050505ll,
                                         0x0404040404040404ll, 0x0303030303030303ll, 0x0202020202020202ll,
                                         0x0101010101010101ll, 0);
@@ -128,7 +132,7 @@ static inline size_t decode_window(cg_encoding kind, const uint8_t *src, size_t 
                                                 _mm512_add_epi8(end, _mm512_set1_epi8(1)));
   unsigned k = (unsigned)__builtin_popcountll(stops);
   __mmask64 live = k == 64 ? ~0ull : (1ull << k) - 1;
-  __mmask64 too_long = _mm512_mask_cmpgt_epu8_mask(live, _mm512_sub_epi8(end, begin), _mm512_set1_epi8(7));
+  __mmask64 too_long = _mm512_mask_cmpgt_epu8_mask(live, _mm512_sub_epi8(end, begin), _mm512_set1_epi8(9));
   if (too_long) k = (unsigned)__builtin_ctzll(too_long);
   if (!k) return 0;
   *used = (size_t)__builtin_ctzll(_pdep_u64(1ull << (k - 1), stops)) + 1;
@@ -138,6 +142,14 @@ static inline size_t decode_window(cg_encoding kind, const uint8_t *src, size_t 
     __m512i at = _mm512_add_epi8(first, byte_index);
     __mmask64 mine = _mm512_cmple_epu8_mask(at, last);
     __m512i v = squeeze_group(_mm512_maskz_permutexvar_epi8(mine, at, data));
+    /* bytes 8 and 9 where the varint has them (positions past 63 are past
+     * `last`, so never read): the ninth's 7 bits and the tenth's lowest bit
+     * (the rest is past bit 63, dropped as cg_varint_value drops it) */
+    __m512i at2 = _mm512_add_epi8(first, tail_index);
+    __m512i t = _mm512_maskz_permutexvar_epi8(_mm512_mask_cmple_epu8_mask(tail_bytes, at2, last), at2, data);
+    t = _mm512_or_si512(_mm512_and_si512(t, _mm512_set1_epi64(0x7f)),
+                        _mm512_and_si512(_mm512_srli_epi64(t, 1), _mm512_set1_epi64(0x80)));
+    v = _mm512_or_si512(v, _mm512_slli_epi64(t, 56));
     store_group(kind, out, g, v, (__mmask8)(k - g >= 8 ? 0xff : (1u << (k - g)) - 1));
   }
   return k;

@@ -109,11 +109,11 @@ static inline int take4(cg_encoding kind, const uint8_t *p, size_t base, uint64_
 #define TAKE4_STATE                                                            \
   int four = !long_seen;                                                       \
   long_seen = 0;
-#define LONG_SEEN long_seen = 1;
+#define LONG_SEEN(l) long_seen |= (l) > 8;
 #else
 #define TAKE4(KIND)
 #define TAKE4_STATE
-#define LONG_SEEN
+#define LONG_SEEN(l)
 #endif
 
 /* Builds with a vector decoder (varint_avx512.c) define UNPACK_GROUPS to
@@ -129,24 +129,16 @@ static inline int take4(cg_encoding kind, const uint8_t *p, size_t base, uint64_
     (void)long_seen;                                                           \
     UNPACK_GROUPS(KIND)                                                        \
     base = start;                                                              \
-    while (base + 72 <= len) {                                                 \
+    while (base + 80 <= len) { /* any_value reads 16 bytes from a start */    \
       uint64_t m = stops64(p + base);                                          \
       TAKE4_STATE                                                              \
       while (m) {                                                              \
         TAKE4(KIND)                                                            \
         size_t t = base + CTZ64(m), l = t - start + 1;                         \
         m &= m - 1;                                                            \
-        uint64_t v;                                                            \
-        if (__builtin_expect(l <= 8, 1)) {                                     \
-          uint64_t w;                                                          \
-          memcpy(&w, p + start, 8);                                            \
-          v = SQUEEZE(w, (unsigned)l);                                         \
-        } else if (l <= 10) {                                                  \
-          LONG_SEEN                                                            \
-          v = long_value(p + start, l);                                        \
-        } else {                                                               \
-          return SIZE_MAX;                                                     \
-        }                                                                      \
+        if (__builtin_expect(l > 10, 0)) return SIZE_MAX;                      \
+        LONG_SEEN(l)                                                           \
+        uint64_t v = any_value(p + start, l);                                  \
         cg__varint_store(KIND, out, n, v);                                     \
         n++;                                                                   \
         start = t + 1;                                                         \

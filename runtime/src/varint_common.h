@@ -26,6 +26,12 @@
 #define POPCOUNT(x) __builtin_popcountll(x)
 #define SPREAD(v) _pdep_u64((v), 0x7f7f7f7f7f7f7f7full)
 #else
+/* x: payload bits only (continuation bits and bytes past the varint clear). */
+static inline uint64_t squeeze_masked(uint64_t x) {
+  x = (x & 0x007f007f007f007full) | ((x & 0x7f007f007f007f00ull) >> 1);
+  x = (x & 0x00003fff00003fffull) | ((x & 0x3fff00003fff0000ull) >> 2);
+  return (x & 0x000000000fffffffull) | ((x & 0x0fffffff00000000ull) >> 4);
+}
 static inline uint64_t squeeze(uint64_t w, unsigned l) {
   uint64_t x = w & (~0ull >> (64 - 8 * l)) & 0x7f7f7f7f7f7f7f7full;
   x = (x & 0x007f007f007f007full) | ((x & 0x7f007f007f007f00ull) >> 1);
@@ -58,8 +64,9 @@ static const uint8_t varint_len[65] = {
     5, 5, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 2,
     2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1};
 /* Continuation bits of an l-byte varint (l <= 8). */
-static const uint64_t cont_bits[9] = {0, 0, 0x80, 0x8080, 0x808080, 0x80808080, 0x8080808080,
-                                      0x808080808080, 0x80808080808080};
+static const uint64_t cont_bits[11] = {0, 0, 0x80, 0x8080, 0x808080, 0x80808080, 0x8080808080,
+                                       0x808080808080, 0x80808080808080, 0x8080808080808080ull,
+                                       0x8080808080808080ull};
 
 static inline unsigned len_of(uint64_t v) { return varint_len[__builtin_clzll(v | 1)]; }
 
@@ -71,15 +78,28 @@ static inline uint64_t stops8(const uint8_t *p) {
 }
 
 
-/* A varint of l = 9 or 10 bytes at p: eight 7-bit groups, the ninth
- * byte's 7 bits, and of a tenth byte only its lowest bit (the rest is past
- * bit 63, dropped as cg_varint_value drops it). A choice on l rather than a
- * branch-free form: long varints come in runs (negative numbers), where the
- * branch is predicted and the extra work of the branch-free form is not. */
-static inline uint64_t long_value(const uint8_t *p, size_t l) {
-  uint64_t w;
+/* The payload bits of a varint of l bytes (index l = 0..10): of its first
+ * eight bytes, and of bytes 8 and 9 (a tenth byte's lowest bit only: the
+ * rest is past bit 63, dropped as cg_varint_value drops it). */
+static const uint64_t group_mask[11] = {
+    0, 0x7f, 0x7f7f, 0x7f7f7f, 0x7f7f7f7f, 0x7f7f7f7f7full, 0x7f7f7f7f7f7full, 0x7f7f7f7f7f7f7full,
+    0x7f7f7f7f7f7f7f7full, 0x7f7f7f7f7f7f7f7full, 0x7f7f7f7f7f7f7f7full};
+static const uint64_t tail_mask[11] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f, 0x17f};
+
+/* A varint of l = 1..10 bytes at p, with 16 bytes readable there, without
+ * a branch on l: the lengths of real data are not predictable (signs mix,
+ * and so do magnitudes), and a mispredicted length costs more than this
+ * whole decode. */
+static inline uint64_t any_value(const uint8_t *p, size_t l) {
+  uint64_t w, h;
   memcpy(&w, p, 8);
-  return SQUEEZE(w, 8) | (uint64_t)(p[8] & 0x7f) << 56 | (l == 10 ? (uint64_t)p[9] << 63 : 0);
+  memcpy(&h, p + 8, 8);
+#if VARINT_BMI2
+  return _pext_u64(w, group_mask[l]) | _pext_u64(h, tail_mask[l]) << 56;
+#else
+  uint64_t t = h & tail_mask[l];
+  return squeeze_masked(w & group_mask[l]) | ((t & 0x7f) | (t >> 8) << 7) << 56;
+#endif
 }
 
 /* Element conversions per kind: cg__varint_element / cg__varint_store
@@ -132,22 +152,17 @@ static inline void put_long_tail(uint8_t *p, uint64_t v) {
   uint16_t tail = (uint16_t)((v >> 56) | 0x100); /* bytes 8 and 9 */
   memcpy(p + 8, &tail, 2);
 }
-static inline __attribute__((always_inline)) uint8_t *put_long(uint8_t *p, uint64_t v) {
-  uint64_t x = SPREAD(v) | 0x8080808080808080ull;
-  memcpy(p, &x, 8);
-  put_long_tail(p, v);
-  return p + 9 + (v >> 63);
-}
 
-/* One varint at p; p needs 8 bytes of room past the varint's end. */
+/* One varint at p, 1 to 10 bytes, without a branch on its length (signs
+ * and magnitudes mixed at random would mispredict it): the first eight
+ * bytes with their continuation bits, then the long tail, which a short
+ * varint's successor overwrites. p needs 10 bytes of room from its start. */
 static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64_t v) {
   unsigned l = len_of(v);
-  if (__builtin_expect(l <= 8, 1)) {
-    uint64_t x = SPREAD(v) | cont_bits[l];
-    memcpy(p, &x, 8);
-    return p + l;
-  }
-  return put_long(p, v);
+  uint64_t x = SPREAD(v) | cont_bits[l];
+  memcpy(p, &x, 8);
+  put_long_tail(p, v);
+  return p + l;
 }
 
 #endif

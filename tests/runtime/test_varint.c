@@ -93,13 +93,14 @@ static void check_table(const char *name, const cg__varint_table *t) {
       CHECK(t->size(k, in, n) == want_len, "%s size kind %d", name, k);
       CHECK(t->count(want, want_len) == n, "%s count kind %d", name, k);
       /* decode what was encoded, then damaged copies of it */
-      for (int damage = 0; damage < 4; damage++) {
+      for (int damage = 0; damage < 5; damage++) {
         size_t len = want_len;
         memcpy(got, want, len);
         if (damage == 1 && len) got[rnd() % len] ^= 0x80;           /* merge or split varints */
         if (damage == 2 && len) len = rnd() % len;                 /* cut */
         if (damage == 3) { size_t at = len ? rnd() % len : 0, r = 9 + rnd() % 4; /* long runs */
           if (len + r < sizeof got) { memmove(got + at + r, got + at, len - at); memset(got + at, 0x80, r); len += r; } }
+        if (damage == 4 && len) got[rnd() % len] ^= (uint8_t)(rnd() & 0x7f); /* payload bits, a tenth byte's too */
         memset(dec_got, 0xAB, sizeof dec_got);
         memset(dec_want, 0xAB, sizeof dec_want);
         size_t a = t->unpack(k, got, len, dec_got), b = ref_unpack(k, got, len, dec_want);
