@@ -10,8 +10,12 @@
  *  (e) kernel    the raw kernel over plain arrays (the limit)
  *
  * Single Add and batches of 1, 10, 100, 1000, 10000 adds; operands uniform in
- * [0, 2^32) and, beside them, in [0, 2^14). Reports ns/op, ops/s, heap
- * allocations per call and the ratio to (a).
+ * [0, 2^32) and, beside them, in [0, 2^14). The branch predictor cannot
+ * learn them: single ops cycle through 65,536 distinct operand pairs, each
+ * batch size through 64 distinct batches (and (d) through 64 distinct
+ * request buffers). Reports ns/op, ops/s, heap allocations per call and the
+ * ratio to (a). bench_peers has full-range, mixed-sign and mixed-length
+ * operands and the other peers.
  *
  *   bench_paths [--quick] [--json FILE] [--svg FILE] */
 #include <inttypes.h>
@@ -28,6 +32,9 @@
 #include "timing.h"
 
 #define MAXN 10000
+#define SINGLES 65536 /* distinct single requests, cycled */
+#define BATCHES 64    /* distinct batches per size, cycled */
+#define POOL (BATCHES * MAXN > SINGLES ? BATCHES * MAXN : SINGLES)
 enum { PATH_A, PATH_B, PATH_C, PATH_D, PATH_E, N_PATHS };
 static const char *const path_name[N_PATHS] = {"naive", "pbc+arena", "calcgen", "zero-copy", "kernel"};
 static const char *const path_desc[N_PATHS] = {
@@ -39,12 +46,12 @@ static const char *const path_desc[N_PATHS] = {
 static const size_t sizes[] = {1, 10, 100, 1000, 10000};
 #define N_SIZES (sizeof sizes / sizeof sizes[0])
 
-static int64_t A[MAXN], B[MAXN], OUT[MAXN];
+static int64_t A[POOL], B[POOL], OUT[MAXN];
 static volatile int64_t sink;
 static cg_arena *host_arena;
 static ProtobufCAllocator arena_alloc;
 static uint8_t reqbuf[MAXN * 24 + 64], respbuf[MAXN * 24 + 64];
-static _Alignas(64) uint8_t zbuf[CG_BATCH_REQUEST_SIZE(MAXN, 8) + 64];
+static uint8_t *zbuf[BATCHES]; /* (d)'s request buffers, laid out once per size */
 static size_t zlen;
 
 static void *arena_alloc_fn(void *d, size_t n) { return cg_arena_alloc(d, n); }
@@ -52,8 +59,12 @@ static void arena_free_fn(void *d, void *p) { (void)d, (void)p; }
 
 typedef struct job {
   size_t n; /* 0: single op */
-  size_t k; /* rotating element index for single ops */
+  size_t k; /* rotating index: of the single request, or of the batch */
 } job;
+
+/* The next single request's operands, and the next batch's. */
+#define NEXT_SINGLE(j) ((j)->k++ % SINGLES)
+#define NEXT_BATCH(j) (((j)->k++ % BATCHES) * (j)->n)
 
 /* ---- (a) ---- */
 /* One single op over protobuf-c with malloc per call. Expanded for Add's
@@ -61,7 +72,7 @@ typedef struct job {
  * under the table compares: the same code, only the wire differs. */
 #define NAIVE_SINGLE(fn, Req, req, REQ_INIT, Resp, resp, RESP_INIT) \
   static void fn(job *j) {                                        \
-    size_t i = j->k++ % MAXN;                                     \
+    size_t i = NEXT_SINGLE(j);                                     \
     Req m = REQ_INIT;                                             \
     m.a = A[i];                                                   \
     m.b = B[i];                                                   \
@@ -89,13 +100,13 @@ NAIVE_SINGLE(naive_fixed_single, Naive__FixedOp, naive__fixed_op, NAIVE__FIXED_O
              naive__fixed_value, NAIVE__FIXED_VALUE__INIT)
 
 static void naive_batch(job *j) {
-  size_t n = j->n;
+  size_t n = j->n, at = NEXT_BATCH(j);
   Naive__BinaryOp *ops = malloc(n * sizeof *ops);
   Naive__BinaryOp **ptrs = malloc(n * sizeof *ptrs);
   for (size_t i = 0; i < n; i++) {
     naive__binary_op__init(&ops[i]);
-    ops[i].a = A[i];
-    ops[i].b = B[i];
+    ops[i].a = A[at + i];
+    ops[i].b = B[at + i];
     ptrs[i] = &ops[i];
   }
   Naive__BatchOperation m = NAIVE__BATCH_OPERATION__INIT;
@@ -125,7 +136,7 @@ static void naive_batch(job *j) {
 
 /* ---- (b) ---- */
 static void pbc_single(job *j) {
-  size_t i = j->k++ % MAXN;
+  size_t i = NEXT_SINGLE(j);
   cg_arena_reset(host_arena);
   Calc__BinaryOp m = CALC__BINARY_OP__INIT;
   m.a = A[i];
@@ -140,12 +151,12 @@ static void pbc_single(job *j) {
 }
 
 static void pbc_batch(job *j) {
-  size_t n = j->n;
+  size_t n = j->n, at = NEXT_BATCH(j);
   cg_arena_reset(host_arena);
   Calc__BatchOperation m = CALC__BATCH_OPERATION__INIT;
   m.n_a = m.n_b = n;
-  m.a = A;
-  m.b = B;
+  m.a = A + at;
+  m.b = B + at;
   size_t len = calc__batch_operation__pack(&m, reqbuf);
   Calc__BatchOperation *in = calc__batch_operation__unpack(&arena_alloc, len, reqbuf);
   Calc__BatchResult res = CALC__BATCH_RESULT__INIT;
@@ -159,7 +170,7 @@ static void pbc_batch(job *j) {
 
 /* ---- (c), (d), (e) ---- */
 static void calcgen_single(job *j) {
-  size_t i = j->k++ % MAXN;
+  size_t i = NEXT_SINGLE(j);
   int64_t r;
   if (calc_calculator_invoke_add(A[i], B[i], &r) != CG_OK) abort();
   sink = r;
@@ -168,7 +179,7 @@ static void calcgen_single(job *j) {
 /* The single op over fixed-width operands: the same call with FixedOp's
  * sfixed64 wire instead of BinaryOp's varints. */
 static void fixed_single(job *j) {
-  size_t i = j->k++ % MAXN;
+  size_t i = NEXT_SINGLE(j);
   int64_t r;
   if (calc_calculator_invoke_add_fixed(A[i], B[i], &r) != CG_OK) abort();
   sink = r;
@@ -180,7 +191,7 @@ static void fixed_single(job *j) {
  * response bytes. For the notes under the table. */
 static uint8_t ffi_req[64];
 static void ffi_varint_single(job *j) {
-  size_t i = j->k++ % MAXN;
+  size_t i = NEXT_SINGLE(j);
   uint8_t *p = cg_put_scalar_field(ffi_req, 1, CG_ENC_VARINT64, (uint64_t)A[i]);
   p = cg_put_scalar_field(p, 2, CG_ENC_VARINT64, (uint64_t)B[i]);
   cg_bytes r;
@@ -192,7 +203,7 @@ static void ffi_varint_single(job *j) {
 }
 
 static void ffi_fixed_single(job *j) {
-  size_t i = j->k++ % MAXN;
+  size_t i = NEXT_SINGLE(j);
   uint8_t *p = cg_put_scalar_field(ffi_req, 1, CG_ENC_FIXED64, (uint64_t)A[i]);
   p = cg_put_scalar_field(p, 2, CG_ENC_FIXED64, (uint64_t)B[i]);
   cg_bytes r;
@@ -204,13 +215,15 @@ static void ffi_fixed_single(job *j) {
 }
 
 static void calcgen_batch(job *j) {
-  if (calc_calculator_invoke_batch_add(A, B, j->n, OUT) != CG_OK) abort();
+  size_t at = NEXT_BATCH(j);
+  if (calc_calculator_invoke_batch_add(A + at, B + at, j->n, OUT) != CG_OK) abort();
   sink = OUT[j->n - 1];
 }
 
 static void zero_copy_batch(job *j) {
   cg_bytes resp;
-  if (calc_calculator_dispatch(CALC_CALCULATOR_OP_BATCH_ADD_FIXED, zbuf, zlen, &resp) != CG_OK) abort();
+  if (calc_calculator_dispatch(CALC_CALCULATOR_OP_BATCH_ADD_FIXED, zbuf[j->k++ % BATCHES], zlen, &resp) != CG_OK)
+    abort();
   const int64_t *values;
   size_t n;
   if (calc_calculator_view_batch_add_fixed(resp, &values, &n) != CG_OK || n != j->n) abort();
@@ -218,7 +231,7 @@ static void zero_copy_batch(job *j) {
 }
 
 static void kernel_single(job *j) {
-  size_t i = j->k++ % MAXN;
+  size_t i = NEXT_SINGLE(j);
   int64_t r;
   cg_elem_add_i64_wrap(A[i], B[i], &r);
   sink = r;
@@ -227,8 +240,8 @@ static void kernel_single(job *j) {
 static void kernel_batch(job *j) {
   static cg_kernel_fn fn;
   if (!fn) fn = cg_kernel(CG_KERNEL_ADD, CG_TYPE_I64, CG_WRAP);
-  size_t bad;
-  fn(A, B, OUT, j->n, &bad);
+  size_t bad, at = NEXT_BATCH(j);
+  fn(A + at, B + at, OUT, j->n, &bad);
   sink = OUT[j->n - 1];
 }
 
@@ -265,10 +278,13 @@ static result measure_body(body_fn body, size_t n, int quick) {
 }
 
 static result measure(int path, size_t n, int quick) {
-  if (path == PATH_D && n) { /* the host lays out its request once, as a pooled buffer */
-    zlen = calc_calculator_layout_batch_add_fixed(zbuf, n);
-    memcpy(zbuf + CG_ALIGNED_HEADER, A, n * 8);
-    memcpy(zbuf + 2 * CG_ALIGNED_HEADER + n * 8, B, n * 8);
+  if (path == PATH_D && n) { /* the host lays out each request once, as a pooled buffer */
+    for (size_t k = 0; k < BATCHES; k++) {
+      if (!zbuf[k] && !(zbuf[k] = aligned_alloc(64, (CG_BATCH_REQUEST_SIZE(MAXN, 8) + 127) / 64 * 64))) abort();
+      zlen = calc_calculator_layout_batch_add_fixed(zbuf[k], n);
+      memcpy(zbuf[k] + CG_ALIGNED_HEADER, A + k * n, n * 8);
+      memcpy(zbuf[k] + 2 * CG_ALIGNED_HEADER + n * 8, B + k * n, n * 8);
+    }
   }
   return measure_body(n ? batch_body[path] : single_body[path], n, quick);
 }
@@ -286,7 +302,7 @@ typedef struct dataset {
 
 static void fill(uint64_t range) {
   uint64_t x = 0x2545F4914F6CDD1Dull;
-  for (int i = 0; i < MAXN; i++) {
+  for (int i = 0; i < POOL; i++) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;
     A[i] = (int64_t)(x % range);
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;

@@ -14,7 +14,7 @@ for peer in $("$bench" --list-peers); do
   for c in 0 1 2 3; do
     if valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$tmp/cg.out" \
          "$bench" --only "$peer" --calls "$c" "$range" "$n" >/dev/null 2>&1; then
-      ir=$(awk '/^(summary|totals):/ {print $2; exit}' "$tmp/cg.out")
+      ir=$(awk '/^totals:/ {print $2; exit}' "$tmp/cg.out")
       if [ "$c" -ge 2 ]; then per=$(awk -v ir="$ir" -v n="$n" 'BEGIN {printf "%.1f", ir / n / 1000}')
       else per=$(awk -v ir="$ir" -v n="$n" 'BEGIN {printf "%.0f", ir / n}'); fi
     else

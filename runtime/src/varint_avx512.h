@@ -135,6 +135,9 @@ static inline size_t decode_window(cg_encoding kind, const uint8_t *src, size_t 
   __mmask64 too_long = _mm512_mask_cmpgt_epu8_mask(live, _mm512_sub_epi8(end, begin), _mm512_set1_epi8(9));
   if (too_long) k = (unsigned)__builtin_ctzll(too_long);
   if (!k) return 0;
+  /* whether any varint here has a ninth byte: predictable per window for
+   * small values only, and for mixed ones (nearly every window has one) */
+  int any_long = _mm512_mask_cmpgt_epu8_mask(live, _mm512_sub_epi8(end, begin), _mm512_set1_epi8(7)) != 0;
   *used = (size_t)__builtin_ctzll(_pdep_u64(1ull << (k - 1), stops)) + 1;
   for (unsigned g = 0; g < k; g += 8) {
     __m512i sel = _mm512_add_epi8(lane, _mm512_set1_epi8((char)g));
@@ -145,11 +148,13 @@ static inline size_t decode_window(cg_encoding kind, const uint8_t *src, size_t 
     /* bytes 8 and 9 where the varint has them (positions past 63 are past
      * `last`, so never read): the ninth's 7 bits and the tenth's lowest bit
      * (the rest is past bit 63, dropped as cg_varint_value drops it) */
-    __m512i at2 = _mm512_add_epi8(first, tail_index);
-    __m512i t = _mm512_maskz_permutexvar_epi8(_mm512_mask_cmple_epu8_mask(tail_bytes, at2, last), at2, data);
-    t = _mm512_or_si512(_mm512_and_si512(t, _mm512_set1_epi64(0x7f)),
-                        _mm512_and_si512(_mm512_srli_epi64(t, 1), _mm512_set1_epi64(0x80)));
-    v = _mm512_or_si512(v, _mm512_slli_epi64(t, 56));
+    if (any_long) {
+      __m512i at2 = _mm512_add_epi8(first, tail_index);
+      __m512i t = _mm512_maskz_permutexvar_epi8(_mm512_mask_cmple_epu8_mask(tail_bytes, at2, last), at2, data);
+      t = _mm512_or_si512(_mm512_and_si512(t, _mm512_set1_epi64(0x7f)),
+                          _mm512_and_si512(_mm512_srli_epi64(t, 1), _mm512_set1_epi64(0x80)));
+      v = _mm512_or_si512(v, _mm512_slli_epi64(t, 56));
+    }
     store_group(kind, out, g, v, (__mmask8)(k - g >= 8 ? 0xff : (1u << (k - g)) - 1));
   }
   return k;
