@@ -1,7 +1,8 @@
 #!/bin/sh
 # Instructions per call of every peer and case (callgrind), on the fresh
-# data of one value range: bench_peers --calls runs N calls between
-# callgrind's instrumentation toggles, nothing else is counted.
+# data of one value range: bench_peers --calls runs N single calls (N/20
+# batches of 1000) between callgrind's instrumentation toggles, nothing else
+# is counted.
 #   icount.sh BENCH_PEERS [RANGE 0..4 (default 2: int64 full range)] [N]
 set -eu
 bench=$1 range=${2:-2} n=${3:-20000}
@@ -12,11 +13,13 @@ printf '%-14s %16s %16s %20s %20s\n' peer "single Add" "single AddFixed" "batch 
 for peer in $("$bench" --list-peers); do
   row=$(printf '%-14s' "$peer")
   for c in 0 1 2 3; do
+    calls=$n
+    [ "$c" -lt 2 ] || calls=$(( n / 20 > 10 ? n / 20 : 10 ))
     if valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$tmp/cg.out" \
-         "$bench" --only "$peer" --calls "$c" "$range" "$n" >/dev/null 2>&1; then
+         "$bench" --only "$peer" --calls "$c" "$range" "$calls" >/dev/null 2>&1; then
       ir=$(awk '/^totals:/ {print $2; exit}' "$tmp/cg.out")
-      if [ "$c" -ge 2 ]; then per=$(awk -v ir="$ir" -v n="$n" 'BEGIN {printf "%.1f", ir / n / 1000}')
-      else per=$(awk -v ir="$ir" -v n="$n" 'BEGIN {printf "%.0f", ir / n}'); fi
+      if [ "$c" -ge 2 ]; then per=$(awk -v ir="$ir" -v n="$calls" 'BEGIN {printf "%.1f", ir / n / 1000}')
+      else per=$(awk -v ir="$ir" -v n="$calls" 'BEGIN {printf "%.0f", ir / n}'); fi
     else
       per=-
     fi
