@@ -28,7 +28,9 @@
 
 #if __has_include(<valgrind/callgrind.h>)
 #include <valgrind/callgrind.h>
+#define HAVE_CALLGRIND 1
 #else
+#define HAVE_CALLGRIND 0
 #define CALLGRIND_START_INSTRUMENTATION
 #define CALLGRIND_STOP_INSTRUMENTATION
 #endif
@@ -108,7 +110,8 @@ static requests make(int c, int range, size_t count) {
   r.off = malloc(count * sizeof *r.off);
   r.len = malloc(count * sizeof *r.len);
   r.want = malloc(count * r.per * sizeof *r.want);
-  size_t used = 0, cap = 0;
+  size_t used = 0, cap = count * 32;
+  r.bytes = malloc(cap);
   int64_t *a = malloc(r.per * 8), *b = malloc(r.per * 8);
   for (size_t i = 0; i < count; i++) {
     for (size_t k = 0; k < r.per; k++) {
@@ -283,6 +286,10 @@ int main(int argc, char **argv) {
   }
   rng = seed;
   if (calls_case >= 0) { /* one peer, one case, for callgrind */
+    if (!HAVE_CALLGRIND) {
+      fprintf(stderr, "--calls: built without valgrind/callgrind.h, nothing would be counted\n");
+      return 2;
+    }
     const peer *p = NULL;
     for (size_t k = 0; k < N_PEERS; k++)
       if (only && !strcmp(peers[k]->name, only)) p = peers[k];

@@ -18,10 +18,14 @@ for peer in $("$bench" --list-peers); do
     if valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$tmp/cg.out" \
          "$bench" --only "$peer" --calls "$c" "$range" "$calls" >/dev/null 2>&1; then
       ir=$(awk '/^totals:/ {print $2; exit}' "$tmp/cg.out")
+      [ "${ir:-0}" -gt 0 ] || { echo "icount.sh: callgrind counted nothing for $peer case $c"; exit 1; }
       if [ "$c" -ge 2 ]; then per=$(awk -v ir="$ir" -v n="$calls" 'BEGIN {printf "%.1f", ir / n / 1000}')
       else per=$(awk -v ir="$ir" -v n="$calls" 'BEGIN {printf "%.0f", ir / n}'); fi
+    elif "$bench" --only "$peer" --calls "$c" "$range" 0 >/dev/null 2>&1; then
+      echo "icount.sh: valgrind failed on $peer case $c"
+      exit 1
     else
-      per=-
+      per=- # the peer does not offer this case
     fi
     row="$row $(printf '%16s' "$per")"
   done

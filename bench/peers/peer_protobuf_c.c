@@ -53,6 +53,7 @@ static const uint8_t *finish(const ProtobufCMessage *m, int careful, size_t *out
       Resp v = RESP_INIT;                                                              \
       v.n_values = m->n_a;                                                             \
       v.values = careful ? cg_arena_alloc(arena, m->n_a * 8 + 8) : malloc(m->n_a * 8 + 8); \
+      if (!v.values) abort();                                                          \
       for (size_t i = 0; i < m->n_a; i++) v.values[i] = (int64_t)((uint64_t)m->a[i] + (uint64_t)m->b[i]); \
       out = finish(&v.base, careful, out_len);                                         \
       if (!careful) free(v.values);                                                    \

@@ -19,7 +19,9 @@ typedef struct peer {
   peer_call op[N_CASES]; /* NULL: the peer does not offer this case */
 } peer;
 
-/* Largest response any case produces (a batch of PEER_MAX_N int64). */
+/* Room for the largest response (a batch of PEER_MAX_N int64); nanopb's
+ * static structs take batches of at most 2048 (nanopb/peer_calc.options),
+ * bench_peers sends 1000. */
 #define PEER_MAX_N 10000
 #define PEER_RESP_CAP (PEER_MAX_N * 10 + 64)
 

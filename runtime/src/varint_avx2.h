@@ -30,7 +30,7 @@ static inline __m256i load4(cg_encoding kind, const void *in, size_t i) {
   }
 }
 
-/* Encodes four values at p (which needs 10 bytes of room past the last).
+/* Encodes four values at p (which needs 10 bytes of room from the last one's start).
  * The spread covers bits 0-55: all of a value below 2^56, and the first
  * eight bytes of a longer one (9 or 10 bytes), whose last two are its top
  * 8 bits (bit 63 doubling as the ninth byte's continuation bit) and 1. */

@@ -1,7 +1,7 @@
 /* Packed varints with AVX-512 (F, BW, CD, VBMI, VBMI2): an encoder and a
  * decoder that take eight elements per step with no per-element branch;
- * what they leave (9- and 10-byte varints, buffer tails, malformed input) and
- * counting are the BMI2 build's. Built with these flags only, used only
+ * what they leave (groups with 9- and 10-byte values to encode, buffer
+ * tails, malformed input) and counting are the BMI2 build's. Built with these flags only, used only
  * where the CPU has them (cpu.c).
  *
  * One step: the byte length of each element from its leading zeros (a

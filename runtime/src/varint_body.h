@@ -8,10 +8,11 @@
  * The primitives are in varint_common.h, included (with the build's own) first.
  *
  * Decoding finds the terminating bytes of 64 bytes at once, so where each
- * varint starts is known without decoding the one before it; every varint of
- * up to 8 bytes is then one unaligned 8-byte load and a squeeze (with AVX2,
- * four at a time). Encoding spreads 7-bit groups into bytes and stores 8
- * bytes at a time. Results are those of cg_read_varint / cg_write_varint in
+ * varint starts is known without decoding the one before it; every varint,
+ * 1 to 10 bytes, is then two unaligned 8-byte loads masked by its length and
+ * squeezed, with no branch on the length (with AVX2, four at a time when
+ * they are at most 8 bytes). Encoding spreads 7-bit groups into bytes and
+ * stores 8 bytes, then the 2-byte long tail, whatever the length. Results are those of cg_read_varint / cg_write_varint in
  * calcgen/support/wire.h. */
 #include "varint_common.h"
 

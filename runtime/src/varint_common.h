@@ -20,8 +20,6 @@
 #endif
 
 #if VARINT_BMI2
-/* All eight 7-bit groups, then only the l that are this varint's. */
-#define SQUEEZE(w, l) _bzhi_u64(_pext_u64((w), 0x7f7f7f7f7f7f7f7full), 7 * (unsigned)(l))
 #define CTZ64(m) ((size_t)_tzcnt_u64(m))
 #define POPCOUNT(x) __builtin_popcountll(x)
 #define SPREAD(v) _pdep_u64((v), 0x7f7f7f7f7f7f7f7full)
@@ -32,18 +30,11 @@ static inline uint64_t squeeze_masked(uint64_t x) {
   x = (x & 0x00003fff00003fffull) | ((x & 0x3fff00003fff0000ull) >> 2);
   return (x & 0x000000000fffffffull) | ((x & 0x0fffffff00000000ull) >> 4);
 }
-static inline uint64_t squeeze(uint64_t w, unsigned l) {
-  uint64_t x = w & (~0ull >> (64 - 8 * l)) & 0x7f7f7f7f7f7f7f7full;
-  x = (x & 0x007f007f007f007full) | ((x & 0x7f007f007f007f00ull) >> 1);
-  x = (x & 0x00003fff00003fffull) | ((x & 0x3fff00003fff0000ull) >> 2);
-  return (x & 0x000000000fffffffull) | ((x & 0x0fffffff00000000ull) >> 4);
-}
 static inline uint64_t spread(uint64_t x) {
   x = (x & 0x000000000fffffffull) | ((x & 0x00fffffff0000000ull) << 4);
   x = (x & 0x00003fff00003fffull) | ((x & 0x0fffc0000fffc000ull) << 2);
   return (x & 0x007f007f007f007full) | ((x & 0x3f803f803f803f80ull) << 1);
 }
-#define SQUEEZE(w, l) squeeze((w), (l))
 #define CTZ64(m) ((unsigned)__builtin_ctzll(m)) /* unsigned: no sign extension */
 /* stops8() has at most one bit per byte position in its low byte. */
 static inline unsigned popcount8(uint64_t x) {
@@ -63,7 +54,7 @@ static const uint8_t varint_len[65] = {
     7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 5, 5, 5, 5, 5,
     5, 5, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 2,
     2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1};
-/* Continuation bits of an l-byte varint (l <= 8). */
+/* Continuation bits of the first eight bytes of an l-byte varint (1..10). */
 static const uint64_t cont_bits[11] = {0, 0, 0x80, 0x8080, 0x808080, 0x80808080, 0x8080808080,
                                        0x808080808080, 0x80808080808080, 0x8080808080808080ull,
                                        0x8080808080808080ull};
