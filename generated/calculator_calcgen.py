@@ -147,8 +147,15 @@ class CalcCalculator:
         if not hasattr(t, "resp"):
             t.resp = _rt.Bytes()
             t.resp_ref = ctypes.byref(t.resp)
-            t.cells = {elem: spec[1]() for elem, spec in _rt.ELEMS.items()}
         return t
+
+    def _cell(self, elem):
+        """This thread's result cell for `elem` and its address (single ops
+        write their result there), created at its first use."""
+        cell = _rt.ELEMS[elem][1]()
+        pair = (cell, ctypes.addressof(cell))
+        setattr(self._local, "cell_" + elem, pair)
+        return pair
 
     def _raise(self, name, status):
         raise CalcgenError(name, status, self._last_error().decode("utf-8", "replace"))
@@ -186,90 +193,126 @@ class CalcCalculator:
 
     def add(self, a, b):
         """Add: ADD on int64."""
-        a = _rt.scalar_arg("Add", "a", "i64", a)
-        b = _rt.scalar_arg("Add", "b", "i64", b)
-        cell = self._state().cells["i64"]
-        status = self._invoke_add(a, b, ctypes.addressof(cell))
+        if not (type(a) is int and type(b) is int and -9223372036854775808 <= a <= 9223372036854775807 and -9223372036854775808 <= b <= 9223372036854775807):
+            a = _rt.scalar_arg("Add", "a", "i64", a)
+            b = _rt.scalar_arg("Add", "b", "i64", b)
+        try:
+            cell, at = self._local.cell_i64
+        except AttributeError:
+            cell, at = self._cell("i64")
+        status = self._invoke_add(a, b, at)
         if status != 0:
             self._raise("Add", status)
         return cell.value
 
     def subtract(self, a, b):
         """Subtract: SUB on int64."""
-        a = _rt.scalar_arg("Subtract", "a", "i64", a)
-        b = _rt.scalar_arg("Subtract", "b", "i64", b)
-        cell = self._state().cells["i64"]
-        status = self._invoke_subtract(a, b, ctypes.addressof(cell))
+        if not (type(a) is int and type(b) is int and -9223372036854775808 <= a <= 9223372036854775807 and -9223372036854775808 <= b <= 9223372036854775807):
+            a = _rt.scalar_arg("Subtract", "a", "i64", a)
+            b = _rt.scalar_arg("Subtract", "b", "i64", b)
+        try:
+            cell, at = self._local.cell_i64
+        except AttributeError:
+            cell, at = self._cell("i64")
+        status = self._invoke_subtract(a, b, at)
         if status != 0:
             self._raise("Subtract", status)
         return cell.value
 
     def multiply(self, a, b):
         """Multiply: MUL on int64."""
-        a = _rt.scalar_arg("Multiply", "a", "i64", a)
-        b = _rt.scalar_arg("Multiply", "b", "i64", b)
-        cell = self._state().cells["i64"]
-        status = self._invoke_multiply(a, b, ctypes.addressof(cell))
+        if not (type(a) is int and type(b) is int and -9223372036854775808 <= a <= 9223372036854775807 and -9223372036854775808 <= b <= 9223372036854775807):
+            a = _rt.scalar_arg("Multiply", "a", "i64", a)
+            b = _rt.scalar_arg("Multiply", "b", "i64", b)
+        try:
+            cell, at = self._local.cell_i64
+        except AttributeError:
+            cell, at = self._cell("i64")
+        status = self._invoke_multiply(a, b, at)
         if status != 0:
             self._raise("Multiply", status)
         return cell.value
 
     def divide(self, a, b):
         """Divide: DIV on int64."""
-        a = _rt.scalar_arg("Divide", "a", "i64", a)
-        b = _rt.scalar_arg("Divide", "b", "i64", b)
-        cell = self._state().cells["i64"]
-        status = self._invoke_divide(a, b, ctypes.addressof(cell))
+        if not (type(a) is int and type(b) is int and -9223372036854775808 <= a <= 9223372036854775807 and -9223372036854775808 <= b <= 9223372036854775807):
+            a = _rt.scalar_arg("Divide", "a", "i64", a)
+            b = _rt.scalar_arg("Divide", "b", "i64", b)
+        try:
+            cell, at = self._local.cell_i64
+        except AttributeError:
+            cell, at = self._cell("i64")
+        status = self._invoke_divide(a, b, at)
         if status != 0:
             self._raise("Divide", status)
         return cell.value
 
     def modulo(self, a, b):
         """Modulo: MOD on int64."""
-        a = _rt.scalar_arg("Modulo", "a", "i64", a)
-        b = _rt.scalar_arg("Modulo", "b", "i64", b)
-        cell = self._state().cells["i64"]
-        status = self._invoke_modulo(a, b, ctypes.addressof(cell))
+        if not (type(a) is int and type(b) is int and -9223372036854775808 <= a <= 9223372036854775807 and -9223372036854775808 <= b <= 9223372036854775807):
+            a = _rt.scalar_arg("Modulo", "a", "i64", a)
+            b = _rt.scalar_arg("Modulo", "b", "i64", b)
+        try:
+            cell, at = self._local.cell_i64
+        except AttributeError:
+            cell, at = self._cell("i64")
+        status = self._invoke_modulo(a, b, at)
         if status != 0:
             self._raise("Modulo", status)
         return cell.value
 
     def add_checked(self, a, b):
         """AddChecked: ADD on int64, overflow CHECKED."""
-        a = _rt.scalar_arg("AddChecked", "a", "i64", a)
-        b = _rt.scalar_arg("AddChecked", "b", "i64", b)
-        cell = self._state().cells["i64"]
-        status = self._invoke_add_checked(a, b, ctypes.addressof(cell))
+        if not (type(a) is int and type(b) is int and -9223372036854775808 <= a <= 9223372036854775807 and -9223372036854775808 <= b <= 9223372036854775807):
+            a = _rt.scalar_arg("AddChecked", "a", "i64", a)
+            b = _rt.scalar_arg("AddChecked", "b", "i64", b)
+        try:
+            cell, at = self._local.cell_i64
+        except AttributeError:
+            cell, at = self._cell("i64")
+        status = self._invoke_add_checked(a, b, at)
         if status != 0:
             self._raise("AddChecked", status)
         return cell.value
 
     def multiply_checked(self, a, b):
         """MultiplyChecked: MUL on int64, overflow CHECKED."""
-        a = _rt.scalar_arg("MultiplyChecked", "a", "i64", a)
-        b = _rt.scalar_arg("MultiplyChecked", "b", "i64", b)
-        cell = self._state().cells["i64"]
-        status = self._invoke_multiply_checked(a, b, ctypes.addressof(cell))
+        if not (type(a) is int and type(b) is int and -9223372036854775808 <= a <= 9223372036854775807 and -9223372036854775808 <= b <= 9223372036854775807):
+            a = _rt.scalar_arg("MultiplyChecked", "a", "i64", a)
+            b = _rt.scalar_arg("MultiplyChecked", "b", "i64", b)
+        try:
+            cell, at = self._local.cell_i64
+        except AttributeError:
+            cell, at = self._cell("i64")
+        status = self._invoke_multiply_checked(a, b, at)
         if status != 0:
             self._raise("MultiplyChecked", status)
         return cell.value
 
     def divide_float(self, a, b):
         """DivideFloat: DIV on double."""
-        a = _rt.scalar_arg("DivideFloat", "a", "f64", a)
-        b = _rt.scalar_arg("DivideFloat", "b", "f64", b)
-        cell = self._state().cells["f64"]
-        status = self._invoke_divide_float(a, b, ctypes.addressof(cell))
+        if not (type(a) is float and type(b) is float):
+            a = _rt.scalar_arg("DivideFloat", "a", "f64", a)
+            b = _rt.scalar_arg("DivideFloat", "b", "f64", b)
+        try:
+            cell, at = self._local.cell_f64
+        except AttributeError:
+            cell, at = self._cell("f64")
+        status = self._invoke_divide_float(a, b, at)
         if status != 0:
             self._raise("DivideFloat", status)
         return cell.value
 
     def add_fixed(self, a, b):
         """AddFixed: ADD on sfixed64."""
-        a = _rt.scalar_arg("AddFixed", "a", "i64", a)
-        b = _rt.scalar_arg("AddFixed", "b", "i64", b)
-        cell = self._state().cells["i64"]
-        status = self._invoke_add_fixed(a, b, ctypes.addressof(cell))
+        if not (type(a) is int and type(b) is int and -9223372036854775808 <= a <= 9223372036854775807 and -9223372036854775808 <= b <= 9223372036854775807):
+            a = _rt.scalar_arg("AddFixed", "a", "i64", a)
+            b = _rt.scalar_arg("AddFixed", "b", "i64", b)
+        try:
+            cell, at = self._local.cell_i64
+        except AttributeError:
+            cell, at = self._cell("i64")
+        status = self._invoke_add_fixed(a, b, at)
         if status != 0:
             self._raise("AddFixed", status)
         return cell.value

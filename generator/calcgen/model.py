@@ -51,6 +51,17 @@ class NumericType:
         return "double" if self.is_float else "int"
 
     @property
+    def python_fast_check(self) -> str:
+        """A Python condition that is true when both a and b need no
+        conversion or check (the stub's fast path; anything else goes through
+        calcgen_runtime.scalar_arg, which converts or raises)."""
+        if self.is_float:
+            return "type(a) is float and type(b) is float"
+        lo, hi = {"i32": (-2 ** 31, 2 ** 31 - 1), "u32": (0, 2 ** 32 - 1), "i64": (-2 ** 63, 2 ** 63 - 1),
+                  "u64": (0, 2 ** 64 - 1)}[self.suffix]
+        return f"type(a) is int and type(b) is int and {lo} <= a <= {hi} and {lo} <= b <= {hi}"
+
+    @property
     def dart_check(self) -> str:
         """The runtime package's argument check for a scalar of this type
         (dart:ffi would truncate a Dart int silently), or ""."""
