@@ -118,29 +118,40 @@ def scalar_arg(op, name, elem, value):
     return v
 
 
+# The formats a buffer may report for each element type's items, with or
+# without a native byte-order prefix.
+_ACCEPTED = {elem: frozenset(spec[2]) | frozenset(p + f for p in _NATIVE_ORDER for f in spec[2])
+             for elem, spec in ELEMS.items()}
+_EMPTY = ctypes.c_int64()  # stands for an empty buffer: its address is never read
+
+
 def buffer_arg(op, name, elem, values, writable=False):
-    """(ctypes array over the items, count) for a buffer of `elem` items,
-    without a copy when it is writable (a read-only one is copied); any other
-    iterable of numbers is converted (and range-checked) into an array first."""
-    typecode, ctype, formats, _ = ELEMS[elem]
+    """(holder, count): ctypes.addressof(holder) is the first item. Over the
+    caller's buffer without a copy when it is writable (the buffer export it
+    holds keeps the buffer from being resized while the call runs); a
+    read-only one is copied; any other iterable of numbers is converted (and
+    range-checked) into an array first."""
     try:
         view = memoryview(values)
     except TypeError:
+        typecode = ELEMS[elem][0]
         if writable:
             raise TypeError(f"{op}: {name} must be a writable buffer of '{typecode}' items") from None
         try:
             view = memoryview(array.array(typecode, values))
         except (TypeError, OverflowError) as e:
             raise type(e)(f"{op}: {name}: {e}") from None
-    fmt = view.format[1:] if view.format[:1] in _NATIVE_ORDER else view.format
-    if fmt not in formats or view.itemsize != ctypes.sizeof(ctype) or view.ndim != 1 or not view.c_contiguous:
+    ctype = ELEMS[elem][1]
+    size = ctypes.sizeof(ctype)
+    if view.format not in _ACCEPTED[elem] or view.itemsize != size or view.ndim != 1 or not view.c_contiguous:
         raise TypeError(f"{op}: {name} holds items of format '{view.format}' ({view.itemsize} bytes); "
-                        f"it needs a contiguous buffer of native '{typecode}' items")
-    if writable and view.readonly:
-        raise TypeError(f"{op}: {name} is read-only")
-    n = view.nbytes // view.itemsize
-    carray = ctype * n
-    return (carray.from_buffer_copy(view) if view.readonly else carray.from_buffer(view)), n
+                        f"it needs a contiguous buffer of native '{ELEMS[elem][0]}' items")
+    n = view.nbytes // size
+    if view.readonly:
+        if writable:
+            raise TypeError(f"{op}: {name} is read-only")
+        return (ctype * n).from_buffer_copy(view), n
+    return (ctypes.c_char.from_buffer(view) if n else _EMPTY), n
 
 
 def _varint(out, v):

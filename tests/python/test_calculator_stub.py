@@ -26,6 +26,7 @@ subprocess.run(["protoc", f"-I{SCHEMA_DIR}", "-I/usr/include", f"--python_out={_
                 "/usr/include/protobuf-c/protobuf-c.proto"], check=True)
 sys.path[:0] = [_pb_dir, STUB_DIR]
 
+import calcgen_runtime as rt  # noqa: E402
 import calculator_calcgen as cg  # noqa: E402
 import calculator_pb2 as pb  # noqa: E402
 
@@ -163,6 +164,26 @@ class Stub(unittest.TestCase):
         self.expect_error("CG_ERR_INVALID_ARGUMENT", "out holds 2 items; 3 are needed",
                           c.batch_add_fixed_into, q, q, array.array("q", [0, 0]))
         self.assertEqual(list(c.batch_add_fixed(memoryview(bytes(q)).cast("q"), q)), [2, 4, 6])  # read-only input
+
+    def test_buffers_in_place_empty_and_strided(self):
+        c = self.calc
+        empty = array.array("q")
+        self.assertEqual(len(c.batch_add_fixed(empty, empty)), 0)
+        out = array.array("q", [7])
+        self.assertIs(c.batch_add_fixed_into(empty, empty, out), out)
+        self.assertEqual(list(out), [7])
+        q = array.array("q", range(6))
+        with self.assertRaisesRegex(TypeError, "contiguous"):
+            c.batch_add_fixed(memoryview(q)[::2], memoryview(q)[::2])
+        c.batch_add_fixed_into(q, q, q)  # in place, in the caller's array
+        self.assertEqual(list(q), [0, 2, 4, 6, 8, 10])
+        # the holder exports the buffer: it cannot be resized (freed) while a call uses it
+        holder, n = rt.buffer_arg("X", "a", "i64", q)
+        self.assertEqual((n, ctypes.addressof(holder)), (6, q.buffer_info()[0]))
+        with self.assertRaises(BufferError):
+            q.append(1)
+        del holder
+        q.append(1)
 
     def test_one_stub_shared_by_threads(self):
         """ctypes drops the GIL during each call: per-thread response state keeps
