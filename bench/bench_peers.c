@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "alloc_count.h"
+#include "fresh_data.h"
 #include "calculator.pb-c.h"
 #include "peers/peers.h"
 #include "timing.h"
@@ -59,27 +60,15 @@ static const char *const range_name[N_RANGES] = {"small [0,128)", "[0,2^32)", "i
                                                  "mixed signs", "mixed 1-10 bytes"};
 
 static uint64_t rng;
-static uint64_t next(void) { /* splitmix64 */
-  uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 static int64_t draw(int range) {
-  uint64_t x = next();
+  uint64_t x = fresh_next(&rng);
   switch (range) {
     case R_SMALL: return (int64_t)(x & 127);
     case R_U32: return (int64_t)(x & 0xffffffffu);
     case R_INT64: return (int64_t)x;
     case R_MIXED_SIGN: return (int64_t)(x & 0xffffffffu) - ((int64_t)1 << 31);
-    default: { /* a varint of 1..10 bytes, each length equally likely */
-      unsigned len = (unsigned)(next() % 10) + 1;
-      if (len == 10) return (int64_t)(x | (1ull << 63));
-      unsigned bits = 7 * len;
-      uint64_t top = 1ull << (bits - 1); /* its highest bit set: exactly len bytes */
-      return (int64_t)((x & ((1ull << bits) - 1)) | top) & INT64_MAX;
-    }
+    default: return fresh_mixed_length(&rng); /* a varint of 1..10 bytes */
   }
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fresh_data.h"
 #include "timing.h"
 #include "varint_table.h"
 
@@ -41,19 +42,13 @@ static void do_count(void *p) {
 static void do_unpack_same(void *p) { (void)p, sink = table->unpack(CG_ENC_VARINT64, bytes[0], len[0], decoded); }
 
 static uint64_t rng;
-static uint64_t next(void) { /* splitmix64 */
-  uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 enum { R_SMALL, R_14, R_32, R_63, R_NEG, R_MIXED_SIGN, R_MIXED_LEN, N_RANGES };
 static const char *const range_name[N_RANGES] = {"[0, 2^7)", "[0, 2^14)", "[0, 2^32)", "[0, 2^63)",
                                                  "[-2^31, 0)", "[-2^31, 2^31)", "1-10 bytes"};
 
 static int64_t draw(int r) {
-  uint64_t x = next();
+  uint64_t x = fresh_next(&rng);
   switch (r) {
     case R_SMALL: return (int64_t)(x & 127);
     case R_14: return (int64_t)(x & 16383);
@@ -61,12 +56,7 @@ static int64_t draw(int r) {
     case R_63: return (int64_t)(x >> 1);
     case R_NEG: return -1 - (int64_t)(x & 0x7fffffffu); /* 10-byte varints */
     case R_MIXED_SIGN: return (int64_t)(int32_t)(uint32_t)x; /* 10- and 5-byte varints */
-    default: { /* each length 1..10 equally likely */
-      unsigned length = (unsigned)(next() % 10) + 1;
-      if (length == 10) return (int64_t)(x | (1ull << 63));
-      unsigned bits = 7 * length;
-      return (int64_t)(((x & ((1ull << bits) - 1)) | (1ull << (bits - 1))) & (uint64_t)INT64_MAX);
-    }
+    default: return fresh_mixed_length(&rng);
   }
 }
 
