@@ -18,17 +18,8 @@ packages=(
 )
 # Node.js runs the tree-sitter Dart parse check; take Debian's unless one is on PATH.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}"
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+. scripts/install-packages.sh
+install_packages "${packages[@]}"
 
 # The tests' npm packages (the tree-sitter Dart grammar), pinned by the lockfile,
 # into tests/dart/node_modules.

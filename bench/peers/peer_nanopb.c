@@ -19,21 +19,16 @@ static const uint8_t *encode(const pb_msgdesc_t *fields, const void *m, size_t *
   return resp_buf;
 }
 
-static const uint8_t *add(const uint8_t *req, size_t len, size_t *out_len) {
-  calc_BinaryOp m = calc_BinaryOp_init_zero;
-  pb_istream_t is = pb_istream_from_buffer(req, len);
-  if (!pb_decode(&is, calc_BinaryOp_fields, &m)) return NULL;
-  calc_Value v = {(int64_t)((uint64_t)m.a + (uint64_t)m.b)};
-  return encode(calc_Value_fields, &v, out_len);
-}
-
-static const uint8_t *add_fixed(const uint8_t *req, size_t len, size_t *out_len) {
-  calc_FixedOp m = calc_FixedOp_init_zero;
-  pb_istream_t is = pb_istream_from_buffer(req, len);
-  if (!pb_decode(&is, calc_FixedOp_fields, &m)) return NULL;
-  calc_FixedValue v = {(int64_t)((uint64_t)m.a + (uint64_t)m.b)};
-  return encode(calc_FixedValue_fields, &v, out_len);
-}
+#define SINGLE(fn, Req, REQ_FIELDS, Resp, RESP_FIELDS)                             \
+  static const uint8_t *fn(const uint8_t *req, size_t len, size_t *out_len) {      \
+    Req m = {0};                                                                   \
+    pb_istream_t is = pb_istream_from_buffer(req, len);                            \
+    if (!pb_decode(&is, REQ_FIELDS, &m)) return NULL;                              \
+    Resp v = {(int64_t)((uint64_t)m.a + (uint64_t)m.b)};                           \
+    return encode(RESP_FIELDS, &v, out_len);                                       \
+  }
+SINGLE(add, calc_BinaryOp, calc_BinaryOp_fields, calc_Value, calc_Value_fields)
+SINGLE(add_fixed, calc_FixedOp, calc_FixedOp_fields, calc_FixedValue, calc_FixedValue_fields)
 
 #define BATCH(fn, in, out, IN_FIELDS, OUT_FIELDS)                                  \
   static const uint8_t *fn(const uint8_t *req, size_t len, size_t *out_len) {      \

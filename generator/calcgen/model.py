@@ -57,8 +57,8 @@ class NumericType:
         calcgen_runtime.scalar_arg, which converts or raises)."""
         if self.is_float:
             return "type(a) is float and type(b) is float"
-        lo, hi = {"i32": (-2 ** 31, 2 ** 31 - 1), "u32": (0, 2 ** 32 - 1), "i64": (-2 ** 63, 2 ** 63 - 1),
-                  "u64": (0, 2 ** 64 - 1)}[self.suffix]
+        bits = 8 * self.width
+        lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if self.suffix[0] == "i" else (0, (1 << bits) - 1)
         return f"type(a) is int and type(b) is int and {lo} <= a <= {hi} and {lo} <= b <= {hi}"
 
     @property
@@ -384,7 +384,6 @@ class Service:
         point (leaf) and, for a batch, the same symbol as a non-leaf call for
         long batches. Fields of ops start with invoke/blockingInvoke, so they
         never meet the fixed ones."""
-        own = self.dart_class[:1].lower() + self.dart_class[1:]
         rows = [("dispatch", f"{self.prefix}_dispatch", "Dispatch", True),
                 ("blockingDispatch", f"{self.prefix}_dispatch", "Dispatch", False),
                 ("schemaHash", f"{self.prefix}_schema_hash", "Hash", True),
@@ -396,11 +395,12 @@ class Service:
                 rows.append((op.dart_field, f"{self.prefix}_invoke_{op.snake}", sig, True))
                 if op.batch:
                     rows.append((op.dart_blocking_field, f"{self.prefix}_invoke_{op.snake}", sig, False))
-        return [DartNative(field, symbol, sig, leaf, f"_{own}${field}") for field, symbol, sig, leaf in rows]
+        return [DartNative(field, symbol, sig, leaf, self.dart_asset(field)) for field, symbol, sig, leaf in rows]
 
     def dart_asset(self, field: str) -> str:
-        """The @Native external of Native class field `field`."""
-        return next(n.asset for n in self.dart_natives() if n.field == field)
+        """The @Native external of Native class field `field`: private, and
+        unique in the file ($ appears in no class or field name)."""
+        return f"_{self.dart_class[:1].lower()}{self.dart_class[1:]}${field}"
 
     def python_members(self):
         """(member name, method) of every method the Python class defines."""

@@ -40,7 +40,7 @@ def render_c(proto_file, env=None):
 
 def render_dart(proto_file, env=None):
     env = environment() if env is None else env
-    text = env.get_template("dart/service.dart.j2").render(file=proto_file, statuses=statuses())
+    text = env.get_template("dart/service.dart.j2").render(file=proto_file)
     return {proto_file.dart_file: text}
 
 

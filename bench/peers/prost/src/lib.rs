@@ -110,33 +110,27 @@ pub extern "C" fn prost_add_fixed(req: *const u8, len: usize, resp: *mut u8, cap
     }
 }
 
-#[no_mangle]
-pub extern "C" fn prost_batch_add(req: *const u8, len: usize, resp: *mut u8, cap: usize) -> isize {
-    BATCH.with(|cell| {
-        let (op, res) = &mut *cell.borrow_mut();
-        op.clear();
-        if op.merge(bytes(req, len)).is_err() || op.a.len() != op.b.len() {
-            return -1;
+/// A reused-buffer batch op: the thread's request and response messages
+/// cleared and filled again (their Vecs keep their capacity).
+macro_rules! reused_batch {
+    ($name:ident, $cell:ident) => {
+        #[no_mangle]
+        pub extern "C" fn $name(req: *const u8, len: usize, resp: *mut u8, cap: usize) -> isize {
+            $cell.with(|cell| {
+                let (op, res) = &mut *cell.borrow_mut();
+                op.clear();
+                if op.merge(bytes(req, len)).is_err() || op.a.len() != op.b.len() {
+                    return -1;
+                }
+                res.values.clear();
+                res.values.extend(op.a.iter().zip(&op.b).map(|(x, y)| x.wrapping_add(*y)));
+                put(res, resp, cap)
+            })
         }
-        res.values.clear();
-        res.values.extend(op.a.iter().zip(&op.b).map(|(x, y)| x.wrapping_add(*y)));
-        put(res, resp, cap)
-    })
+    };
 }
-
-#[no_mangle]
-pub extern "C" fn prost_batch_add_fixed(req: *const u8, len: usize, resp: *mut u8, cap: usize) -> isize {
-    FIXED_BATCH.with(|cell| {
-        let (op, res) = &mut *cell.borrow_mut();
-        op.clear();
-        if op.merge(bytes(req, len)).is_err() || op.a.len() != op.b.len() {
-            return -1;
-        }
-        res.values.clear();
-        res.values.extend(op.a.iter().zip(&op.b).map(|(x, y)| x.wrapping_add(*y)));
-        put(res, resp, cap)
-    })
-}
+reused_batch!(prost_batch_add, BATCH);
+reused_batch!(prost_batch_add_fixed, FIXED_BATCH);
 
 #[no_mangle]
 pub extern "C" fn prost_alloc_batch_add(req: *const u8, len: usize, resp: *mut u8, cap: usize) -> isize {

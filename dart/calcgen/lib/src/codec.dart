@@ -194,33 +194,8 @@ final class CgReader {
     return value;
   }
 
-  /// How many elements repeated varint field [field] has, packed or not.
-  int varintCount(int field) {
-    final start = at;
-    var count = 0;
-    while (at < len) {
-      final key = varint();
-      final wire = key & 7;
-      if (key >>> 3 != field) {
-        skip(wire);
-      } else if (wire == 2) {
-        final end = _end(varint());
-        for (; at < end; at++) {
-          if (p[at] < 0x80) count++;
-        }
-      } else if (wire == 0) {
-        varint();
-        count++;
-      } else {
-        throw const FormatException('unexpected wire type');
-      }
-    }
-    at = start;
-    return count;
-  }
-
-  /// Every element of repeated varint field [field] into [out], which has
-  /// exactly [varintCount] elements.
+  /// Every element of repeated varint field [field], packed or not, into
+  /// [out]: a FormatException unless there are exactly out.length.
   void varintsInto(int field, String codec, List<int> out) {
     var i = 0;
     while (at < len) {
