@@ -23,6 +23,11 @@
 #ifndef CG_ARM64
 #define CG_ARM64 0
 #endif
+#if defined(__wasm__)
+#define CG_WASM 1
+#else
+#define CG_WASM 0
+#endif
 
 /* Which kernel sets and varint builds this build compiled in (runtime/meson.build). */
 #ifndef CG_HAVE_SSE42
@@ -36,6 +41,9 @@
 #endif
 #ifndef CG_HAVE_NEON
 #define CG_HAVE_NEON 0
+#endif
+#ifndef CG_HAVE_SIMD128
+#define CG_HAVE_SIMD128 0
 #endif
 #ifndef CG_HAVE_BMI2
 #define CG_HAVE_BMI2 0
@@ -57,6 +65,7 @@ enum {
   F_AVX512_VBMI = 1u << 7, /* F, BW, CD, VBMI, VBMI2, with the OS saving ZMM state */
   F_FAST_PDEP = 1u << 8,   /* pext/pdep in hardware: all but AMD before Zen 3 (family 0x19) */
   F_NEON = 1u << 9,
+  F_SIMD128 = 1u << 10,
   F_DETECTED = 1u << 30
 };
 
@@ -94,6 +103,10 @@ static unsigned detect(void) {
 }
 #elif CG_ARM64
 static unsigned detect(void) { return (getauxval(AT_HWCAP) & HWCAP_ASIMD) ? F_NEON : 0; }
+#elif CG_WASM && CG_HAVE_SIMD128
+/* wasm cannot ask the engine: a module that carries simd128 code only
+ * validates where SIMD exists, so the build decides (runtime/meson.build). */
+static unsigned detect(void) { return F_SIMD128; }
 #else
 static unsigned detect(void) { return 0; }
 #endif
@@ -140,6 +153,11 @@ typedef struct backend {
 #else
 #define NEON_KERNELS NULL
 #endif
+#if CG_WASM && CG_HAVE_SIMD128
+#define SIMD128_KERNELS &cg__kernels_simd128
+#else
+#define SIMD128_KERNELS NULL
+#endif
 #if CG_X86 && CG_HAVE_BMI2
 #define AVX2_VARINTS &cg__varint_avx2
 #define BMI2_VARINTS &cg__varint_bmi2
@@ -159,6 +177,7 @@ static const backend kernel_sets[] = {
     {"avx2", AVX2_KERNELS, F_AVX2},
     {"avx512", AVX512_KERNELS, F_AVX512},
     {"neon", NEON_KERNELS, F_NEON},
+    {"simd128", SIMD128_KERNELS, F_SIMD128},
 };
 #define KERNEL_SET_COUNT (sizeof kernel_sets / sizeof kernel_sets[0])
 
@@ -262,7 +281,7 @@ int cg_isa_supported(const char *name) {
 }
 
 const char *const *cg_isa_names(void) {
-  static const char *const names[] = {"scalar", "sse42", "avx2", "avx512", "neon", NULL};
+  static const char *const names[] = {"scalar", "sse42", "avx2", "avx512", "neon", "simd128", NULL};
   return names;
 }
 

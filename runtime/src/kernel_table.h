@@ -13,5 +13,6 @@ extern const cg__kernel_table cg__kernels_sse42;
 extern const cg__kernel_table cg__kernels_avx2;
 extern const cg__kernel_table cg__kernels_avx512;
 extern const cg__kernel_table cg__kernels_neon;
+extern const cg__kernel_table cg__kernels_simd128;
 
 #endif

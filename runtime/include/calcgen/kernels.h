@@ -63,7 +63,7 @@ CG_API cg_kernel_fn cg_kernel(cg_kernel_op op, cg_elem_type type,
 CG_API cg_kernel_fn cg_kernel_for_isa(const char *isa, cg_kernel_op op,
                                       cg_elem_type type, cg_overflow overflow);
 
-/* "scalar" "sse42" "avx2" "avx512" "neon": the set in use. */
+/* "scalar" "sse42" "avx2" "avx512" "neon" "simd128": the set in use. */
 CG_API const char *cg_isa_active(void);
 /* The packed-varint codec build in use: "generic", "avx2", "bmi2" or
  * "avx512" (chosen once for this CPU; CALCGEN_VARINT=generic, =avx2 or
