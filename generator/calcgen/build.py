@@ -8,7 +8,7 @@ fails to compile."""
 
 from typing import Dict, List
 
-from . import dart_names, names
+from . import dart_names, js_names, names
 from .protoc_c import import_closure
 from .model import KERNELS, OVERFLOWS, Field, Message, Op, ProtoFile, Service
 from .schema_hash import schema_hash
@@ -100,6 +100,7 @@ def build(proto_files, files_to_generate) -> List[ProtoFile]:
         loc = Locations(fdp)
         pf = ProtoFile(name=fdp.name, base=fdp.name[:-len(".proto")] if fdp.name.endswith(".proto") else fdp.name,
                        package=fdp.package)
+        js_exports = {}  # what the file's JavaScript binding exports -> its service
         for si, sdp in enumerate(fdp.service):
             svc = _build_service(fdp, si, sdp, index, loc, errors)
             if svc is None:
@@ -114,6 +115,11 @@ def build(proto_files, files_to_generate) -> List[ProtoFile]:
                                               f"runtime's namespace (cg_*); rename the service or give it a package"))
                 continue
             errors.extend(check_cross_service(svc, sdp, si, loc, owners))
+            for name in js_names.top_level_names(svc):
+                if name in js_exports:
+                    errors.append(loc.at([6, si], f"service {svc.full_name}: its JavaScript binding exports "
+                                                  f"{name}, as does service {js_exports[name]}'s"))
+                js_exports.setdefault(name, svc.full_name)
             pf.services.append(svc)
         out.append(pf)
     if errors:
@@ -191,13 +197,16 @@ def _build_service(fdp, si, sdp, index, loc, errors):
         return None
     for op, dart in zip(svc.ops, dart_names.op_member_names(svc.ops, [op.dart_name for op in svc.ops])):
         op.dart_name = dart
+    for op, js in zip(svc.ops, js_names.op_member_names(svc.ops)):
+        op.js_name = js
     # A single kernel op coalesces (in the async Dart class) into the first
     # batch op with the same kernel, overflow and element type.
     for op in svc.ops:
         if not op.is_user and not op.batch:
             op.batch_peer = next((b for b in svc.ops if b.batch and b.kernel == op.kernel
                                   and b.overflow == op.overflow and b.elem == op.elem), None)
-    for language, generated in (("Dart", svc.dart_members()), ("Python", svc.python_members())):
+    for language, generated in (("Dart", svc.dart_members()), ("Python", svc.python_members()),
+                                ("JavaScript", svc.js_members())):
         members = {}
         for member, method in generated:
             if member in members and members[member] != method:

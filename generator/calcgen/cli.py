@@ -51,6 +51,8 @@ def _parser():
                            help="native-assets id the Dart bindings resolve their @Native symbols in, "
                                 "e.g. package:my_app/my_app.dart (default: each file's own library URI)")
             s.add_argument("--python-out", metavar="DIR", help="directory for _calcgen.py (ctypes bindings)")
+            s.add_argument("--js-out", metavar="DIR",
+                           help="directory for _calcgen.mjs and .d.mts (JavaScript bindings of the WebAssembly build)")
             s.add_argument("--no-imports", action="store_true",
                            help="write protoc-c code only for the FILEs, not for the files they import "
                                 "(for projects that build their imports, well-known types included, elsewhere)")
@@ -142,9 +144,9 @@ def _write(outputs):
 
 
 def cmd_generate(args):
-    outs = {"c": args.c_out, "dart": args.dart_out, "python": args.python_out}
+    outs = {"c": args.c_out, "dart": args.dart_out, "python": args.python_out, "js": args.js_out}
     if not any(outs.values()):
-        raise CliError("nothing to generate: give --c-out, --dart-out or --python-out DIR")
+        raise CliError("nothing to generate: give --c-out, --dart-out, --python-out or --js-out DIR")
     if args.imports_out and (args.no_imports or not args.c_out):
         raise CliError("--imports-out needs --c-out and no --no-imports")
     problem = dart_asset_id_problem(args.dart_asset_id or "")

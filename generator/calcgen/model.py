@@ -47,6 +47,22 @@ class NumericType:
         return {"varint": "CG_WIRE_VARINT", "fixed32": "CG_WIRE_I32", "fixed64": "CG_WIRE_I64"}[self.codec]
 
     @property
+    def js_array(self) -> str:
+        """The typed array class of its elements in JavaScript."""
+        return {"i32": "Int32Array", "u32": "Uint32Array", "i64": "BigInt64Array", "u64": "BigUint64Array",
+                "f32": "Float32Array", "f64": "Float64Array"}[self.suffix]
+
+    @property
+    def js_result(self) -> str:
+        """TypeScript type of one value the JavaScript binding returns."""
+        return "bigint" if self.width == 8 and not self.is_float else "number"
+
+    @property
+    def js_arg(self) -> str:
+        """TypeScript type of one operand (64-bit integers take safe-integer Numbers too)."""
+        return "bigint | number" if self.js_result == "bigint" else "number"
+
+    @property
     def dart_type(self) -> str:
         return "double" if self.is_float else "int"
 
@@ -228,6 +244,7 @@ class Op:
     handler: str = ""        # static P__op_<snake>
     dart_name: str = ""      # lowerCamel, keyword-escaped
     python_name: str = ""    # snake, keyword-escaped
+    js_name: str = ""        # its Dart name, unless the JavaScript class reserves it (js_names)
     batch_peer: Optional["Op"] = None  # the batch op a single kernel op coalesces into
 
     @property
@@ -402,6 +419,13 @@ class Service:
         unique in the file ($ appears in no class or field name)."""
         return f"_{self.dart_class[:1].lower()}{self.dart_class[1:]}${field}"
 
+    def js_members(self):
+        """(member name, method) of every method the JavaScript class defines."""
+        from .js_names import op_member_variants
+        for op in self.ops:
+            for member in op_member_variants(op.js_name, op):
+                yield member, op.name
+
     def python_members(self):
         """(member name, method) of every method the Python class defines."""
         for op in self.ops:
@@ -534,6 +558,21 @@ class ProtoFile:
     @property
     def python_file(self) -> str:
         return self.base + "_calcgen.py"
+
+    @property
+    def js_file(self) -> str:
+        return self.base + "_calcgen.mjs"
+
+    @property
+    def js_types_file(self) -> str:
+        return self.base + "_calcgen.d.mts"
+
+    @property
+    def js_runtime_import(self) -> str:
+        """The runtime module, relative to this file's binding (it sits at the
+        root of the output, next to the bindings of top-level files)."""
+        depth = self.base.count("/")
+        return ("../" * depth if depth else "./") + "calcgen_runtime.mjs"
 
     @property
     def guard(self) -> str:

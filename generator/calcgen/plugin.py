@@ -1,7 +1,7 @@
 """protoc-gen-calcgen: the protoc plugin entry point.
 
     protoc --calcgen_out=DIR --c_out=DIR -I "$(calcgen --proto-path)" FILE.proto
-    protoc --calcgen_out=DIR --calcgen_opt=lang=c:dart:python,pbc=all ...
+    protoc --calcgen_out=DIR --calcgen_opt=lang=c:dart:python:js,pbc=all ...
 
 Reads a CodeGeneratorRequest on stdin, writes a CodeGeneratorResponse on
 stdout. Schema errors go into the response's error field; protoc prints them
@@ -9,7 +9,7 @@ and exits non-zero.
 
 Parameters (comma-separated, in --calcgen_opt: protoc splits --calcgen_out at
 its first colon):
-  lang=c:dart:python   outputs (default c); `+` also separates
+  lang=c:dart:python:js  outputs (default c); `+` also separates
   pbc=imports|all|none which protoc-c files to write with the C output:
                        `imports` (default) the files the inputs import, for use
                        beside --c_out; `all` the inputs' too, instead of --c_out
@@ -27,7 +27,7 @@ from .build import SchemaErrors, build
 from .dart_names import dart_asset_id_problem
 from .render import render_all
 
-LANGUAGES = ("c", "dart", "python")
+LANGUAGES = ("c", "dart", "python", "js")
 DEFAULT_LANGUAGES = ("c",)
 PBC_CHOICES = ("imports", "all", "none")
 

@@ -13,6 +13,8 @@ from .statuses import for_templates as statuses
 GENERATED_ABI = 3
 # The same for generated Python stubs and runtime/python/calcgen_runtime.py (ABI).
 PYTHON_ABI = 1
+# The same for generated JavaScript bindings and runtime/js/calcgen_runtime.mjs (ABI).
+JS_ABI = 1
 
 
 def environment() -> jinja2.Environment:
@@ -26,6 +28,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals["abi"] = GENERATED_ABI
     env.globals["python_abi"] = PYTHON_ABI
+    env.globals["js_abi"] = JS_ABI
     return env
 
 
@@ -53,7 +56,19 @@ def render_python(proto_file, env=None):
     return {proto_file.python_file: text, "calcgen_runtime.py": paths.PYTHON_RUNTIME.read_text()}
 
 
-RENDERERS = {"c": render_c, "dart": render_dart, "python": render_python}
+def render_js(proto_file, env=None):
+    """The ES module and its TypeScript declarations, and the JavaScript
+    runtime they import (the same for every binding) at the root of the output."""
+    env = environment() if env is None else env
+    return {
+        proto_file.js_file: env.get_template("js/stub.mjs.j2").render(file=proto_file),
+        proto_file.js_types_file: env.get_template("js/stub.d.mts.j2").render(file=proto_file),
+        "calcgen_runtime.mjs": (paths.JS_RUNTIME_DIR / "calcgen_runtime.mjs").read_text(),
+        "calcgen_runtime.d.mts": (paths.JS_RUNTIME_DIR / "calcgen_runtime.d.mts").read_text(),
+    }
+
+
+RENDERERS = {"c": render_c, "dart": render_dart, "python": render_python, "js": render_js}
 
 
 def render_all(proto_files, languages=("c",)):

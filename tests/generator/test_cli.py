@@ -123,7 +123,7 @@ class Cli(unittest.TestCase):
     def test_missing_output(self):
         p = run("generate", str(ROOT / "schemas" / "calculator.proto"))
         self.assertEqual(p.returncode, 1)
-        self.assertIn("nothing to generate: give --c-out, --dart-out or --python-out DIR", p.stderr)
+        self.assertIn("nothing to generate: give --c-out, --dart-out, --python-out or --js-out DIR", p.stderr)
 
     def test_missing_protoc(self):
         env = dict(os.environ, PATH="/nonexistent")
