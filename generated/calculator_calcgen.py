@@ -31,9 +31,9 @@ from calcgen_runtime import (  # noqa: F401 - the stub's public names, as before
     CG_ERR_HANDLER,
 )
 
-if _rt.ABI != 1:
+if _rt.ABI != 2:
     raise ImportError("calcgen_runtime.py is not the one calculator_calcgen.py was generated for "
-                      f"(ABI {_rt.ABI}, need 1): use the one calcgen wrote with it")
+                      f"(ABI {_rt.ABI}, need 2): use the one calcgen wrote with it")
 
 
 

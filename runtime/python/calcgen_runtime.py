@@ -18,7 +18,7 @@ import threading
 import operator
 
 # The contract between generated stubs and this module; stubs check it.
-ABI = 1
+ABI = 2
 
 STATUS = {
     0: "CG_OK",
@@ -152,6 +152,16 @@ def buffer_arg(op, name, elem, values, writable=False):
             raise TypeError(f"{op}: {name} is read-only")
         return (ctype * n).from_buffer_copy(view), n
     return (ctypes.c_char.from_buffer(view) if n else _EMPTY), n
+
+
+def values_arg(op, name, elem, values):
+    """`values` (a buffer or any iterable of numbers) as an array.array of
+    `elem`, each value range-checked: for the batches whose request the stub
+    encodes itself."""
+    try:
+        return array.array(ELEMS[elem][0], values)
+    except (TypeError, OverflowError) as e:
+        raise type(e)(f"{op}: {name}: {e}") from None
 
 
 def _varint(out, v):

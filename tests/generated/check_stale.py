@@ -1,4 +1,4 @@
-"""Regenerates schemas/calculator.proto's code (C, Dart, Python) and fails on
+"""Regenerates schemas/calculator.proto's code (C, Dart, Python, JavaScript) and fails on
 any difference from the checked-in generated/ (file set or contents), or
 from the copy of the Dart bindings in examples/dart/lib/src/.
 
@@ -17,7 +17,7 @@ def main(launcher, root):
     checked_in = root / "generated"
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, launcher, "generate", "-I", str(root / "schemas"), "--c-out", tmp,
-                        "--dart-out", tmp, "--python-out", tmp, str(root / "schemas" / "calculator.proto")],
+                        "--dart-out", tmp, "--python-out", tmp, "--js-out", tmp, str(root / "schemas" / "calculator.proto")],
                        check=True)
         fresh = {p.name: p.read_text() for p in Path(tmp).iterdir()}
     example = root / "examples" / "dart" / "lib" / "src" / "calculator.calcgen.dart"
@@ -26,7 +26,7 @@ def main(launcher, root):
         stale_example = True
     else:
         stale_example = False
-    old = {p.name: p.read_text() for p in checked_in.iterdir() if p.suffix in (".c", ".h", ".dart", ".py")}
+    old = {p.name: p.read_text() for p in checked_in.iterdir() if p.suffix in (".c", ".h", ".dart", ".py", ".mjs", ".mts")}
     stale = stale_example
     for name in sorted(set(fresh) | set(old)):
         if name not in old:

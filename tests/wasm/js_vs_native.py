@@ -9,7 +9,7 @@ runs them natively through the generated Python stub over the native library
 over each wasm module (js_replay.mjs), and compares every result bit for bit:
 values, statuses, the failing index and response bytes.
 
-usage: js_vs_native.py PROTO -I DIR --bindings DIR --native LIB --module WASM... [--seed N] [--count N]
+usage: js_vs_native.py PROTO... -I DIR --bindings DIR --native LIB --module WASM... [--seed N] [--count N]
 """
 
 import argparse
@@ -52,8 +52,8 @@ def draw_float(rng, elem):
         bits = rng.getrandbits(64 if elem == "f64" else 32)
         v = struct.unpack("<d", struct.pack("<Q", bits))[0] if elem == "f64" else \
             struct.unpack("<f", struct.pack("<I", bits))[0]
-    if elem == "f32":
-        v = struct.unpack("<f", struct.pack("<f", v))[0] if math.isfinite(v) and abs(v) < 3e38 else v
+    if elem == "f32" and math.isfinite(v):  # a float operand: what the f32 value of v is
+        v = struct.unpack("<f", struct.pack("<f", v))[0] if abs(v) < 3.4e38 else math.copysign(math.inf, v)
     return v
 
 
@@ -107,7 +107,7 @@ def mutate(rng, data):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("proto")
+    p.add_argument("protos", nargs="+")
     p.add_argument("-I", dest="includes", action="append", default=[])
     p.add_argument("--bindings", required=True)
     p.add_argument("--native", required=True)
@@ -115,7 +115,7 @@ def main():
     p.add_argument("--seed", type=int, default=20261129)
     p.add_argument("--count", type=int, default=300)
     args = p.parse_args()
-    _, _, _, files = _model(argparse.Namespace(files=[args.proto], includes=args.includes))
+    _, _, _, files = _model(argparse.Namespace(files=args.protos, includes=args.includes))
     sys.path.insert(0, args.bindings)
     global stub_errors
     rt = importlib.import_module("calcgen_runtime")
@@ -145,7 +145,8 @@ def main():
                     else:
                         a, b = draw(rng, elem), draw(rng, elem)
                         if op.kernel in ("DIV", "MOD") and rng.randrange(8) == 0:
-                            a, b = rng.choice([(INT_RANGES.get(elem, (0,))[0], -1), (a, 0)]) if elem[0] != "f" else (a, 0.0)
+                            edges = {"f": [(a, 0.0)], "u": [(a, 0)], "i": [(a, 0), (INT_RANGES.get(elem, (0,))[0], -1)]}
+                            a, b = rng.choice(edges[elem[0]])
                         case = dict(base, kind="scalar", elem=elem, args=[a, b])
                     expected.append(run_native(stub, lib, case))
                     case["args"] = [[enc(elem, v) for v in x] if op.batch else enc(elem, x) for x in case["args"]]
