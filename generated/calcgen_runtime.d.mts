@@ -83,3 +83,11 @@ export declare function encodeScalar(out: number[], field: number, codec: string
 export declare function encodePackedVarints(out: number[], field: number, codec: string, values: ArrayLike<number | bigint>): void;
 export declare function decodeScalar(buf: Uint8Array, field: number, codec: string): number | bigint;
 export declare function decodeVarints(buf: Uint8Array, field: number, codec: string, elem: ElemType): ElemArray;
+
+/** For Dart on the web: { value } or { error }, never a thrown exception. */
+export declare function callForDart(target: object, method: string, args: unknown[]):
+  { value: unknown } | { error: { name: string; message: string; status: number; detail: string; index: number } };
+export declare function newForDart(cls: new (...args: any[]) => object, args: unknown[]):
+  { value: unknown } | { error: { name: string; message: string; status: number; detail: string; index: number } };
+export declare function typedFromBytes(elem: ElemType, u8: Uint8Array): ElemArray;
+export declare function bytesOf(typed: ArrayBufferView): Uint8Array;

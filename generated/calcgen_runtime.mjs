@@ -512,3 +512,34 @@ export function decodeVarints(buf, field, codec, elem) {
   }
   return ELEMS[elem].array.from(out);
 }
+
+// ---- for Dart on the web (package:calcgen/generated_support_web.dart) -------
+
+/** Calls target[method](...args) for Dart's dart:js_interop bindings:
+ * { value } on success, { error } otherwise, so that no JavaScript exception
+ * crosses into Dart (dart2wasm and dart2js surface those differently). */
+export function callForDart(target, method, args) {
+  try {
+    return { value: target[method](...args) };
+  } catch (e) {
+    return { error: { name: e?.name ?? 'Error', message: String(e?.message ?? e), status: e?.status ?? -1,
+                      detail: e?.detail ?? '', index: e?.index ?? -1 } };
+  }
+}
+
+/** new cls(...args), answered as callForDart answers. */
+export function newForDart(cls, args) {
+  return callForDart({ make: (...a) => new cls(...a) }, 'make', args);
+}
+
+/** A typed array of `elem` over the bytes of `u8` (a copy when they are not aligned). */
+export function typedFromBytes(elem, u8) {
+  const e = ELEMS[elem];
+  if (u8.byteOffset % e.width) u8 = u8.slice();
+  return new e.array(u8.buffer, u8.byteOffset, u8.byteLength / e.width);
+}
+
+/** The bytes of a typed array (a view, not a copy). */
+export function bytesOf(typed) {
+  return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+}

@@ -62,6 +62,21 @@ class NumericType:
         """TypeScript type of one operand (64-bit integers take safe-integer Numbers too)."""
         return "bigint | number" if self.js_result == "bigint" else "number"
 
+    def dart_web_arg(self, name: str) -> str:
+        """Dart expression passing operand `name` to the JavaScript bindings
+        (64-bit integers as BigInts, keeping an unsigned value's bits)."""
+        if self.suffix == "i64":
+            return f"$cg.CgWebService.int64({name})"
+        if self.suffix == "u64":
+            return f"$cg.CgWebService.int64({name}, unsigned: true)"
+        return f"{name}.toJS"
+
+    def dart_web_result(self, expr: str) -> str:
+        """Dart expression of one result the JavaScript bindings returned."""
+        if self.js_result == "bigint":
+            return f"$cg.CgWebService.fromInt64({expr})"
+        return f"({expr} as $js.JSNumber).toDart{'Double' if self.is_float else 'Int'}"
+
     @property
     def dart_type(self) -> str:
         return "double" if self.is_float else "int"
@@ -544,6 +559,15 @@ class ProtoFile:
     @property
     def dart_file(self) -> str:
         return self.base + ".calcgen.dart"
+
+    @property
+    def dart_web_file(self) -> str:
+        """The web bindings (dart:js_interop over the JavaScript ones)."""
+        return self.base + ".calcgen.web.dart"
+
+    @property
+    def js_file_name(self) -> str:
+        return self.js_file.split("/")[-1]
 
     @property
     def dart_library_name(self) -> str:

@@ -42,9 +42,13 @@ def render_c(proto_file, env=None):
 
 
 def render_dart(proto_file, env=None):
+    """The dart:ffi bindings and the web ones (same calls, over the
+    JavaScript bindings of the WebAssembly build; for conditional imports)."""
     env = environment() if env is None else env
-    text = env.get_template("dart/service.dart.j2").render(file=proto_file)
-    return {proto_file.dart_file: text}
+    return {
+        proto_file.dart_file: env.get_template("dart/service.dart.j2").render(file=proto_file),
+        proto_file.dart_web_file: env.get_template("dart/web.dart.j2").render(file=proto_file),
+    }
 
 
 def render_python(proto_file, env=None):
