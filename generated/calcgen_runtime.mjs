@@ -134,29 +134,43 @@ async function compile(source) {
 
 const WASI_ERRNO = { SUCCESS: 0, BADF: 8, NOSYS: 52, SPIPE: 70 };
 
-/** The WASI calls calcgen's modules make (environment, stderr, exit), the same
- * in Node and in a browser; any other WASI function answers ENOSYS. */
-function wasiImports(state, env, stderr) {
-  const entries = Object.entries(env).map(([k, v]) => new TextEncoder().encode(`${k}=${v}\0`));
+class WasiExit extends Error {
+  constructor(code) {
+    super(`the module exited (status ${code})`);
+    this.code = code;
+  }
+}
+
+/** The WASI calls calcgen's modules make (arguments, environment, output,
+ * exit), the same in Node and in a browser; any other WASI function answers
+ * ENOSYS. Lines written to stdout and stderr go to `stderr(line)`. */
+function wasiImports(state, env, stderr, args = []) {
+  const encode = (list) => list.map((x) => new TextEncoder().encode(`${x}\0`));
+  const entries = encode(Object.entries(env).map(([k, v]) => `${k}=${v}`));
+  const argv = encode(args);
+  const sizes = (list) => (countAt, sizeAt) => {
+    view().setUint32(countAt, list.length, true);
+    view().setUint32(sizeAt, list.reduce((n, e) => n + e.length, 0), true);
+    return WASI_ERRNO.SUCCESS;
+  };
+  const fill = (list) => (ptrsAt, bufAt) => {
+    for (const e of list) {
+      view().setUint32(ptrsAt, bufAt, true);
+      bytes().set(e, bufAt);
+      ptrsAt += 4;
+      bufAt += e.length;
+    }
+    return WASI_ERRNO.SUCCESS;
+  };
   const view = () => new DataView(state.memory.buffer);
   const bytes = () => new Uint8Array(state.memory.buffer);
   let pending = '';
   const decoder = new TextDecoder();
   return {
-    environ_sizes_get(countAt, sizeAt) {
-      view().setUint32(countAt, entries.length, true);
-      view().setUint32(sizeAt, entries.reduce((n, e) => n + e.length, 0), true);
-      return WASI_ERRNO.SUCCESS;
-    },
-    environ_get(ptrsAt, bufAt) {
-      for (const e of entries) {
-        view().setUint32(ptrsAt, bufAt, true);
-        bytes().set(e, bufAt);
-        ptrsAt += 4;
-        bufAt += e.length;
-      }
-      return WASI_ERRNO.SUCCESS;
-    },
+    args_sizes_get: sizes(argv),
+    args_get: fill(argv),
+    environ_sizes_get: sizes(entries),
+    environ_get: fill(entries),
     fd_write(fd, iovs, iovsLen, writtenAt) {
       if (fd !== 1 && fd !== 2) return WASI_ERRNO.BADF;
       let written = 0;
@@ -176,8 +190,54 @@ function wasiImports(state, env, stderr) {
     fd_close() { return WASI_ERRNO.BADF; },
     fd_seek() { return WASI_ERRNO.SPIPE; },
     fd_fdstat_get() { return WASI_ERRNO.BADF; },
-    proc_exit(code) { throw new Error(`calcgen: the module exited (status ${code})`); },
+    proc_exit(code) { throw new WasiExit(code); },
+    flush() {
+      if (pending) stderr(pending);
+      pending = '';
+    },
   };
+}
+
+function wasiImportObject(module, wasi) {
+  const imports = { wasi_snapshot_preview1: {} };
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.module !== 'wasi_snapshot_preview1' || imp.kind !== 'function') {
+      throw new Error(`calcgen: the module imports ${imp.module}.${imp.name}, which this loader does not provide`);
+    }
+    imports.wasi_snapshot_preview1[imp.name] = wasi[imp.name] ?? (() => WASI_ERRNO.NOSYS);
+  }
+  return imports;
+}
+
+/** Whether this engine runs WebAssembly SIMD (pick calculator.wasm over
+ * calculator-scalar.wasm). A module of one SIMD instruction, validated. */
+export function simdSupported() {
+  return WebAssembly.validate(Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
+                                               10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
+}
+
+/**
+ * Runs a wasm32-wasi command module (a C program built with
+ * cross/wasm32-wasi.ini, such as calcgen's C test suites) with the same WASI
+ * subset, in Node or a browser: { exitCode, output } (stdout and stderr
+ * lines). Options: `args` (argv[1..]), `env`.
+ */
+export async function runWasiCommand(source, { args = [], env = {} } = {}) {
+  const module = await compile(source);
+  const state = { memory: null };
+  const lines = [];
+  const wasi = wasiImports(state, env, (line) => lines.push(line), ['module.wasm', ...args]);
+  const instance = await WebAssembly.instantiate(module, wasiImportObject(module, wasi));
+  state.memory = instance.exports.memory;
+  let exitCode = 0;
+  try {
+    instance.exports._start();
+  } catch (e) {
+    if (!(e instanceof WasiExit)) throw e;
+    exitCode = e.code;
+  }
+  wasi.flush();
+  return { exitCode, output: lines };
 }
 
 /**
@@ -190,14 +250,7 @@ export async function instantiate(source, { env = {}, stderr = (line) => console
   const module = await compile(source);
   const state = { memory: null };
   const wasi = wasiImports(state, env, stderr);
-  const imports = { wasi_snapshot_preview1: {} };
-  for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.module !== 'wasi_snapshot_preview1' || imp.kind !== 'function') {
-      throw new Error(`calcgen: the module imports ${imp.module}.${imp.name}, which this loader does not provide`);
-    }
-    imports.wasi_snapshot_preview1[imp.name] = wasi[imp.name] ?? (() => WASI_ERRNO.NOSYS);
-  }
-  const instance = await WebAssembly.instantiate(module, imports);
+  const instance = await WebAssembly.instantiate(module, wasiImportObject(module, wasi));
   const x = instance.exports;
   for (const name of ['memory', '_initialize', 'malloc', 'free', 'cg_last_error', 'cg_last_error_index', 'cg_isa_active']) {
     if (!(name in x)) throw new Error(`calcgen: the module does not export ${name}: is it a calcgen module?`);

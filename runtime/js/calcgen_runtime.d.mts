@@ -43,6 +43,12 @@ export declare const ELEMS: Readonly<Record<ElemType, {
 export declare function scalarArg(op: string, name: string, elem: ElemType, value: unknown): number | bigint;
 export declare function arrayArg(op: string, name: string, elem: ElemType, values: unknown): ElemArray;
 
+/** Whether this engine runs WebAssembly SIMD (pick calculator.wasm over calculator-scalar.wasm). */
+export declare function simdSupported(): boolean;
+/** Runs a wasm32-wasi command module (e.g. a C test suite) with the loader's WASI subset. */
+export declare function runWasiCommand(source: ModuleSource, options?: { args?: string[]; env?: Record<string, string> }):
+  Promise<{ exitCode: number; output: string[] }>;
+
 export declare function instantiate(source: ModuleSource, options?: InstantiateOptions): Promise<CalcgenModule>;
 
 /** One instance of a calcgen module. Single-threaded, as a wasm instance is. */

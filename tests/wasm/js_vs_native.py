@@ -105,29 +105,23 @@ def mutate(rng, data):
     return bytes(data)
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("protos", nargs="+")
-    p.add_argument("-I", dest="includes", action="append", default=[])
-    p.add_argument("--bindings", required=True)
-    p.add_argument("--native", required=True)
-    p.add_argument("--module", action="append", required=True)
-    p.add_argument("--seed", type=int, default=20261129)
-    p.add_argument("--count", type=int, default=300)
-    args = p.parse_args()
-    _, _, _, files = _model(argparse.Namespace(files=args.protos, includes=args.includes))
-    sys.path.insert(0, args.bindings)
+def draw_all(protos, includes, bindings, native, seed, count):
+    """Seeded calls for every op of every service in `protos`, and their
+    results from the native library: (cases, expected)."""
+    _, _, _, files = _model(argparse.Namespace(files=protos, includes=includes))
+    if bindings not in sys.path:
+        sys.path.insert(0, bindings)
     global stub_errors
     rt = importlib.import_module("calcgen_runtime")
     stub_errors = rt.CalcgenError
-    rng = random.Random(args.seed)
-    lib = ctypes.CDLL(args.native)
+    rng = random.Random(seed)
+    lib = ctypes.CDLL(native)
     lib.cg_last_error_index.restype = ctypes.c_int64
     cases, expected = [], []
     for pf in files:
         mod = importlib.import_module(Path(pf.python_file).stem)
         for svc in pf.services:
-            stub = getattr(mod, svc.class_name)(args.native)
+            stub = getattr(mod, svc.class_name)(native)
             lib.dispatch = getattr(lib, f"{svc.prefix}_dispatch")
             lib.dispatch.argtypes = [ctypes.c_uint32, ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(rt.Bytes)]
             lib.dispatch.restype = ctypes.c_int32
@@ -136,7 +130,7 @@ def main():
                 if op.is_user:
                     continue
                 elem = op.elem.suffix
-                for _ in range(args.count if not op.batch else max(args.count // 10, 5)):
+                for _ in range(count if not op.batch else max(count // 10, 5)):
                     if op.batch:
                         n = rng.choice([0, 1, 2, 7, 31, 64, 65, 255, 256, 257, 1000, rng.randrange(600)])
                         a = [draw(rng, elem) for _ in range(n)]
@@ -155,12 +149,26 @@ def main():
             # a few well-formed requests, mutations of them and random bytes.
             for op_id in [op.id for op in svc.ops] + [max(op.id for op in svc.ops) + 1, 0]:
                 samples = [b"", bytes([8, 5]), bytes([8, 5, 16, 16]), bytes([8, 0xff] * 3)]
-                samples += [mutate(rng, samples[rng.randrange(len(samples))]) for _ in range(args.count // 10)]
-                samples += [bytes(rng.randrange(256) for _ in range(rng.randrange(40))) for _ in range(args.count // 10)]
+                samples += [mutate(rng, samples[rng.randrange(len(samples))]) for _ in range(count // 10)]
+                samples += [bytes(rng.randrange(256) for _ in range(rng.randrange(40))) for _ in range(count // 10)]
                 for payload in samples:
                     expected.append(run_dispatch(lib, op_id, payload))
                     cases.append({"file": pf.js_file, "service": svc.class_name, "kind": "dispatch",
                                   "op": op_id, "bytes": payload.hex()})
+    return cases, expected
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("protos", nargs="+")
+    p.add_argument("-I", dest="includes", action="append", default=[])
+    p.add_argument("--bindings", required=True)
+    p.add_argument("--native", required=True)
+    p.add_argument("--module", action="append", required=True)
+    p.add_argument("--seed", type=int, default=20261129)
+    p.add_argument("--count", type=int, default=300)
+    args = p.parse_args()
+    cases, expected = draw_all(args.protos, args.includes, args.bindings, args.native, args.seed, args.count)
     failures = 0
     for module in args.module:
         proc = subprocess.run(["node", str(Path(__file__).with_name("js_replay.mjs")), args.bindings, module],
