@@ -18,6 +18,8 @@ packages=(
   # WebAssembly: clang's wasm32 target links with lld, against wasi-libc and
   # compiler-rt's wasm32 builtins; llvm-ar-14 archives (cross/wasm32-wasi.ini)
   lld-14 llvm-14 wasi-libc libclang-rt-14-dev-wasm32
+  chromium                                                  # the web example page, headless
+  node-typescript                                           # tsc: the JS bindings' .d.mts
 )
 # Node.js runs the tree-sitter Dart parse check; take Debian's unless one is on PATH.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
