@@ -88,6 +88,25 @@ export function scalarArg(op, name, elem, value) {
   return value;
 }
 
+// The checks generated calls make, one per element type: the common case
+// (a value of the right type in range) without scalarArg's lookups.
+export function argI64(op, name, v) {
+  return typeof v === 'bigint' && v >= I64_MIN && v <= I64_MAX ? v : scalarArg(op, name, 'i64', v);
+}
+export function argU64(op, name, v) {
+  return typeof v === 'bigint' && v >= 0n && v <= U64_MAX ? BigInt.asIntN(64, v) : scalarArg(op, name, 'u64', v);
+}
+export function argI32(op, name, v) {
+  return (v | 0) === v ? v : scalarArg(op, name, 'i32', v);
+}
+export function argU32(op, name, v) {
+  return v >>> 0 === v ? v : scalarArg(op, name, 'u32', v);
+}
+export function argF32(op, name, v) {
+  return typeof v === 'number' ? v : scalarArg(op, name, 'f32', v);
+}
+export const argF64 = argF32;
+
 function typeName(v) {
   return v === null ? 'null' : Array.isArray(v) ? 'Array' : typeof v === 'object' ? v.constructor?.name ?? 'object' : typeof v;
 }
@@ -278,11 +297,16 @@ export class CalcgenModule {
   /** The kernel set the module runs: "simd128" or "scalar". */
   get isa() { return this._cstring(this.exports.cg_isa_active()); }
 
-  /** Views of the whole memory; made again after the memory grows. */
+  /** Views of the whole memory; made again after the memory grows (growth
+   * detaches the old buffer, which leaves its views empty: a cheaper test
+   * than reading memory.buffer on every call). */
   get heap() {
-    if (!this._views || this._views.u8.buffer !== this.memory.buffer) {
+    if (!this._views || this._views.u8.length === 0) {
       const b = this.memory.buffer;
-      this._views = { u8: new Uint8Array(b), dv: new DataView(b) };
+      const c = this._cell;
+      this._views = { u8: new Uint8Array(b), dv: new DataView(b),
+                      i32: new Int32Array(b, c, 1), u32: new Uint32Array(b, c, 1), i64: new BigInt64Array(b, c, 1),
+                      u64: new BigUint64Array(b, c, 1), f32: new Float32Array(b, c, 1), f64: new Float64Array(b, c, 1) };
     }
     return this._views;
   }
@@ -330,15 +354,7 @@ export class CalcgenModule {
 
   /** The single-op result cell, read as `elem`. */
   result(elem) {
-    const dv = this.heap.dv, p = this._cell;
-    switch (elem) {
-      case 'i32': return dv.getInt32(p, true);
-      case 'u32': return dv.getUint32(p, true);
-      case 'i64': return dv.getBigInt64(p, true);
-      case 'u64': return dv.getBigUint64(p, true);
-      case 'f32': return dv.getFloat32(p, true);
-      default: return dv.getFloat64(p, true);
-    }
+    return this.heap[elem][0];
   }
 
   get cell() { return this._cell; }

@@ -50,26 +50,26 @@ export declare class CalcCalculator {
   /** AddFixed: ADD on sfixed64. */
   addFixed(a: bigint | number, b: bigint | number): bigint;
   /** BatchAdd: ADD on int64[]. */
-  batchAdd(a: BigInt64Array | Iterable<bigint | number>, b: BigInt64Array | Iterable<bigint | number>): BigInt64Array;
-  batchAddInto<T extends BigInt64Array>(a: BigInt64Array | Iterable<bigint | number>, b: BigInt64Array | Iterable<bigint | number>, out: T): T;
+  batchAdd(a: BigInt64Array | ReadonlyArray<bigint | number>, b: BigInt64Array | ReadonlyArray<bigint | number>): BigInt64Array;
+  batchAddInto<T extends BigInt64Array>(a: BigInt64Array | ReadonlyArray<bigint | number>, b: BigInt64Array | ReadonlyArray<bigint | number>, out: T): T;
   /** BatchSubtract: SUB on int64[]. */
-  batchSubtract(a: BigInt64Array | Iterable<bigint | number>, b: BigInt64Array | Iterable<bigint | number>): BigInt64Array;
-  batchSubtractInto<T extends BigInt64Array>(a: BigInt64Array | Iterable<bigint | number>, b: BigInt64Array | Iterable<bigint | number>, out: T): T;
+  batchSubtract(a: BigInt64Array | ReadonlyArray<bigint | number>, b: BigInt64Array | ReadonlyArray<bigint | number>): BigInt64Array;
+  batchSubtractInto<T extends BigInt64Array>(a: BigInt64Array | ReadonlyArray<bigint | number>, b: BigInt64Array | ReadonlyArray<bigint | number>, out: T): T;
   /** BatchMultiply: MUL on int64[]. */
-  batchMultiply(a: BigInt64Array | Iterable<bigint | number>, b: BigInt64Array | Iterable<bigint | number>): BigInt64Array;
-  batchMultiplyInto<T extends BigInt64Array>(a: BigInt64Array | Iterable<bigint | number>, b: BigInt64Array | Iterable<bigint | number>, out: T): T;
+  batchMultiply(a: BigInt64Array | ReadonlyArray<bigint | number>, b: BigInt64Array | ReadonlyArray<bigint | number>): BigInt64Array;
+  batchMultiplyInto<T extends BigInt64Array>(a: BigInt64Array | ReadonlyArray<bigint | number>, b: BigInt64Array | ReadonlyArray<bigint | number>, out: T): T;
   /** BatchDivide: DIV on int64[]. */
-  batchDivide(a: BigInt64Array | Iterable<bigint | number>, b: BigInt64Array | Iterable<bigint | number>): BigInt64Array;
-  batchDivideInto<T extends BigInt64Array>(a: BigInt64Array | Iterable<bigint | number>, b: BigInt64Array | Iterable<bigint | number>, out: T): T;
+  batchDivide(a: BigInt64Array | ReadonlyArray<bigint | number>, b: BigInt64Array | ReadonlyArray<bigint | number>): BigInt64Array;
+  batchDivideInto<T extends BigInt64Array>(a: BigInt64Array | ReadonlyArray<bigint | number>, b: BigInt64Array | ReadonlyArray<bigint | number>, out: T): T;
   /** BatchAddChecked: ADD on int64[]. */
-  batchAddChecked(a: BigInt64Array | Iterable<bigint | number>, b: BigInt64Array | Iterable<bigint | number>): BigInt64Array;
-  batchAddCheckedInto<T extends BigInt64Array>(a: BigInt64Array | Iterable<bigint | number>, b: BigInt64Array | Iterable<bigint | number>, out: T): T;
+  batchAddChecked(a: BigInt64Array | ReadonlyArray<bigint | number>, b: BigInt64Array | ReadonlyArray<bigint | number>): BigInt64Array;
+  batchAddCheckedInto<T extends BigInt64Array>(a: BigInt64Array | ReadonlyArray<bigint | number>, b: BigInt64Array | ReadonlyArray<bigint | number>, out: T): T;
   /** BatchMultiplyFloat: MUL on double[]. */
-  batchMultiplyFloat(a: Float64Array | Iterable<number>, b: Float64Array | Iterable<number>): Float64Array;
-  batchMultiplyFloatInto<T extends Float64Array>(a: Float64Array | Iterable<number>, b: Float64Array | Iterable<number>, out: T): T;
+  batchMultiplyFloat(a: Float64Array | ReadonlyArray<number>, b: Float64Array | ReadonlyArray<number>): Float64Array;
+  batchMultiplyFloatInto<T extends Float64Array>(a: Float64Array | ReadonlyArray<number>, b: Float64Array | ReadonlyArray<number>, out: T): T;
   /** BatchAddFixed: ADD on sfixed64[]. */
-  batchAddFixed(a: BigInt64Array | Iterable<bigint | number>, b: BigInt64Array | Iterable<bigint | number>): BigInt64Array;
-  batchAddFixedInto<T extends BigInt64Array>(a: BigInt64Array | Iterable<bigint | number>, b: BigInt64Array | Iterable<bigint | number>, out: T): T;
+  batchAddFixed(a: BigInt64Array | ReadonlyArray<bigint | number>, b: BigInt64Array | ReadonlyArray<bigint | number>): BigInt64Array;
+  batchAddFixedInto<T extends BigInt64Array>(a: BigInt64Array | ReadonlyArray<bigint | number>, b: BigInt64Array | ReadonlyArray<bigint | number>, out: T): T;
   /** Factorial: calc.FactorialRequest bytes in, calc.Value bytes out. */
   factorial(request: Uint8Array): Uint8Array;
   /** FormatNumber: calc.FormatRequest bytes in, calc.CalculatorResponse bytes out. */

@@ -81,82 +81,82 @@ export class CalcCalculator {
   /** Add: ADD on int64. */
   add(a, b) {
     const m = this.module;
-    const status = this._invoke_add($rt.scalarArg('Add', 'a', 'i64', a),
-                                              $rt.scalarArg('Add', 'b', 'i64', b), m.cell);
+    const status = this._invoke_add($rt.argI64('Add', 'a', a),
+                                              $rt.argI64('Add', 'b', b), m.cell);
     if (status !== 0) m.fail('Add', status);
-    return m.result('i64');
+    return m.heap.i64[0];
   }
 
   /** Subtract: SUB on int64. */
   subtract(a, b) {
     const m = this.module;
-    const status = this._invoke_subtract($rt.scalarArg('Subtract', 'a', 'i64', a),
-                                              $rt.scalarArg('Subtract', 'b', 'i64', b), m.cell);
+    const status = this._invoke_subtract($rt.argI64('Subtract', 'a', a),
+                                              $rt.argI64('Subtract', 'b', b), m.cell);
     if (status !== 0) m.fail('Subtract', status);
-    return m.result('i64');
+    return m.heap.i64[0];
   }
 
   /** Multiply: MUL on int64. */
   multiply(a, b) {
     const m = this.module;
-    const status = this._invoke_multiply($rt.scalarArg('Multiply', 'a', 'i64', a),
-                                              $rt.scalarArg('Multiply', 'b', 'i64', b), m.cell);
+    const status = this._invoke_multiply($rt.argI64('Multiply', 'a', a),
+                                              $rt.argI64('Multiply', 'b', b), m.cell);
     if (status !== 0) m.fail('Multiply', status);
-    return m.result('i64');
+    return m.heap.i64[0];
   }
 
   /** Divide: DIV on int64. */
   divide(a, b) {
     const m = this.module;
-    const status = this._invoke_divide($rt.scalarArg('Divide', 'a', 'i64', a),
-                                              $rt.scalarArg('Divide', 'b', 'i64', b), m.cell);
+    const status = this._invoke_divide($rt.argI64('Divide', 'a', a),
+                                              $rt.argI64('Divide', 'b', b), m.cell);
     if (status !== 0) m.fail('Divide', status);
-    return m.result('i64');
+    return m.heap.i64[0];
   }
 
   /** Modulo: MOD on int64. */
   modulo(a, b) {
     const m = this.module;
-    const status = this._invoke_modulo($rt.scalarArg('Modulo', 'a', 'i64', a),
-                                              $rt.scalarArg('Modulo', 'b', 'i64', b), m.cell);
+    const status = this._invoke_modulo($rt.argI64('Modulo', 'a', a),
+                                              $rt.argI64('Modulo', 'b', b), m.cell);
     if (status !== 0) m.fail('Modulo', status);
-    return m.result('i64');
+    return m.heap.i64[0];
   }
 
   /** AddChecked: ADD on int64, overflow CHECKED. */
   addChecked(a, b) {
     const m = this.module;
-    const status = this._invoke_add_checked($rt.scalarArg('AddChecked', 'a', 'i64', a),
-                                              $rt.scalarArg('AddChecked', 'b', 'i64', b), m.cell);
+    const status = this._invoke_add_checked($rt.argI64('AddChecked', 'a', a),
+                                              $rt.argI64('AddChecked', 'b', b), m.cell);
     if (status !== 0) m.fail('AddChecked', status);
-    return m.result('i64');
+    return m.heap.i64[0];
   }
 
   /** MultiplyChecked: MUL on int64, overflow CHECKED. */
   multiplyChecked(a, b) {
     const m = this.module;
-    const status = this._invoke_multiply_checked($rt.scalarArg('MultiplyChecked', 'a', 'i64', a),
-                                              $rt.scalarArg('MultiplyChecked', 'b', 'i64', b), m.cell);
+    const status = this._invoke_multiply_checked($rt.argI64('MultiplyChecked', 'a', a),
+                                              $rt.argI64('MultiplyChecked', 'b', b), m.cell);
     if (status !== 0) m.fail('MultiplyChecked', status);
-    return m.result('i64');
+    return m.heap.i64[0];
   }
 
   /** DivideFloat: DIV on double. */
   divideFloat(a, b) {
     const m = this.module;
-    const status = this._invoke_divide_float($rt.scalarArg('DivideFloat', 'a', 'f64', a),
-                                              $rt.scalarArg('DivideFloat', 'b', 'f64', b), m.cell);
+    const status = this._invoke_divide_float($rt.argF64('DivideFloat', 'a', a),
+                                              $rt.argF64('DivideFloat', 'b', b), m.cell);
     if (status !== 0) m.fail('DivideFloat', status);
-    return m.result('f64');
+    return m.heap.f64[0];
   }
 
   /** AddFixed: ADD on sfixed64. */
   addFixed(a, b) {
     const m = this.module;
-    const status = this._invoke_add_fixed($rt.scalarArg('AddFixed', 'a', 'i64', a),
-                                              $rt.scalarArg('AddFixed', 'b', 'i64', b), m.cell);
+    const status = this._invoke_add_fixed($rt.argI64('AddFixed', 'a', a),
+                                              $rt.argI64('AddFixed', 'b', b), m.cell);
     if (status !== 0) m.fail('AddFixed', status);
-    return m.result('i64');
+    return m.heap.i64[0];
   }
 
   /** BatchAdd: ADD on int64[], into a new BigInt64Array. */

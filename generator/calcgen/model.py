@@ -58,6 +58,11 @@ class NumericType:
         return "bigint" if self.width == 8 and not self.is_float else "number"
 
     @property
+    def js_arg_check(self) -> str:
+        """calcgen_runtime.mjs's check of one operand of this type."""
+        return "arg" + self.suffix.upper()
+
+    @property
     def js_arg(self) -> str:
         """TypeScript type of one operand (64-bit integers take safe-integer Numbers too)."""
         return "bigint | number" if self.js_result == "bigint" else "number"

@@ -41,6 +41,12 @@ export declare const ELEMS: Readonly<Record<ElemType, {
 }>>;
 
 export declare function scalarArg(op: string, name: string, elem: ElemType, value: unknown): number | bigint;
+export declare function argI64(op: string, name: string, value: unknown): bigint;
+export declare function argU64(op: string, name: string, value: unknown): bigint;
+export declare function argI32(op: string, name: string, value: unknown): number;
+export declare function argU32(op: string, name: string, value: unknown): number;
+export declare function argF32(op: string, name: string, value: unknown): number;
+export declare function argF64(op: string, name: string, value: unknown): number;
 export declare function arrayArg(op: string, name: string, elem: ElemType, values: unknown): ElemArray;
 
 /** Whether this engine runs WebAssembly SIMD (pick calculator.wasm over calculator-scalar.wasm). */
@@ -60,7 +66,8 @@ export declare class CalcgenModule {
   readonly isa: string;
   /** The address single ops write their result to. */
   readonly cell: number;
-  readonly heap: { u8: Uint8Array; dv: DataView };
+  readonly heap: { u8: Uint8Array; dv: DataView; i32: Int32Array; u32: Uint32Array; i64: BigInt64Array;
+                    u64: BigUint64Array; f32: Float32Array; f64: Float64Array };
   /** n elements inside the module's memory: batch calls given its array use it without copies. */
   allocBuffer(elem: 'i32', n: number): CalcgenBuffer<Int32Array>;
   allocBuffer(elem: 'u32', n: number): CalcgenBuffer<Uint32Array>;
