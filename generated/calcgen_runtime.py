@@ -180,14 +180,13 @@ _FIXED = {"fixed32": "<I", "sfixed32": "<i", "float": "<f", "fixed64": "<Q", "sf
 
 
 def encode_scalar(out, field, codec, value):
-    """Canonical proto3: zero (for floats, +0.0) is omitted."""
+    """Written also when zero: the stub encodes requests itself only for
+    messages calcgen's C codecs do not cover, proto2 among them, where an
+    absent field would take its declared default instead."""
     if codec in _FIXED:
         raw = struct.pack(_FIXED[codec], value)
-        if raw.strip(b"\0"):
-            _varint(out, (field << 3) | (5 if len(raw) == 4 else 1))
-            out += raw
-        return
-    if value == 0:
+        _varint(out, (field << 3) | (5 if len(raw) == 4 else 1))
+        out += raw
         return
     _varint(out, field << 3)
     if codec == "sint32":

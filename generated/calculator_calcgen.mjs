@@ -81,8 +81,14 @@ export class CalcCalculator {
   /** Add: ADD on int64. */
   add(a, b) {
     const m = this.module;
-    const status = this._invoke_add($rt.argI64('Add', 'a', a),
-                                              $rt.argI64('Add', 'b', b), m.cell);
+    if (m.dead !== null) m.alive();
+    const x = $rt.argI64('Add', 'a', a), y = $rt.argI64('Add', 'b', b);
+    let status;
+    try {
+      status = this._invoke_add(x, y, m.cell);
+    } catch (e) {
+      m.die('Add', e);
+    }
     if (status !== 0) m.fail('Add', status);
     return m.heap.i64[0];
   }
@@ -90,8 +96,14 @@ export class CalcCalculator {
   /** Subtract: SUB on int64. */
   subtract(a, b) {
     const m = this.module;
-    const status = this._invoke_subtract($rt.argI64('Subtract', 'a', a),
-                                              $rt.argI64('Subtract', 'b', b), m.cell);
+    if (m.dead !== null) m.alive();
+    const x = $rt.argI64('Subtract', 'a', a), y = $rt.argI64('Subtract', 'b', b);
+    let status;
+    try {
+      status = this._invoke_subtract(x, y, m.cell);
+    } catch (e) {
+      m.die('Subtract', e);
+    }
     if (status !== 0) m.fail('Subtract', status);
     return m.heap.i64[0];
   }
@@ -99,8 +111,14 @@ export class CalcCalculator {
   /** Multiply: MUL on int64. */
   multiply(a, b) {
     const m = this.module;
-    const status = this._invoke_multiply($rt.argI64('Multiply', 'a', a),
-                                              $rt.argI64('Multiply', 'b', b), m.cell);
+    if (m.dead !== null) m.alive();
+    const x = $rt.argI64('Multiply', 'a', a), y = $rt.argI64('Multiply', 'b', b);
+    let status;
+    try {
+      status = this._invoke_multiply(x, y, m.cell);
+    } catch (e) {
+      m.die('Multiply', e);
+    }
     if (status !== 0) m.fail('Multiply', status);
     return m.heap.i64[0];
   }
@@ -108,8 +126,14 @@ export class CalcCalculator {
   /** Divide: DIV on int64. */
   divide(a, b) {
     const m = this.module;
-    const status = this._invoke_divide($rt.argI64('Divide', 'a', a),
-                                              $rt.argI64('Divide', 'b', b), m.cell);
+    if (m.dead !== null) m.alive();
+    const x = $rt.argI64('Divide', 'a', a), y = $rt.argI64('Divide', 'b', b);
+    let status;
+    try {
+      status = this._invoke_divide(x, y, m.cell);
+    } catch (e) {
+      m.die('Divide', e);
+    }
     if (status !== 0) m.fail('Divide', status);
     return m.heap.i64[0];
   }
@@ -117,8 +141,14 @@ export class CalcCalculator {
   /** Modulo: MOD on int64. */
   modulo(a, b) {
     const m = this.module;
-    const status = this._invoke_modulo($rt.argI64('Modulo', 'a', a),
-                                              $rt.argI64('Modulo', 'b', b), m.cell);
+    if (m.dead !== null) m.alive();
+    const x = $rt.argI64('Modulo', 'a', a), y = $rt.argI64('Modulo', 'b', b);
+    let status;
+    try {
+      status = this._invoke_modulo(x, y, m.cell);
+    } catch (e) {
+      m.die('Modulo', e);
+    }
     if (status !== 0) m.fail('Modulo', status);
     return m.heap.i64[0];
   }
@@ -126,8 +156,14 @@ export class CalcCalculator {
   /** AddChecked: ADD on int64, overflow CHECKED. */
   addChecked(a, b) {
     const m = this.module;
-    const status = this._invoke_add_checked($rt.argI64('AddChecked', 'a', a),
-                                              $rt.argI64('AddChecked', 'b', b), m.cell);
+    if (m.dead !== null) m.alive();
+    const x = $rt.argI64('AddChecked', 'a', a), y = $rt.argI64('AddChecked', 'b', b);
+    let status;
+    try {
+      status = this._invoke_add_checked(x, y, m.cell);
+    } catch (e) {
+      m.die('AddChecked', e);
+    }
     if (status !== 0) m.fail('AddChecked', status);
     return m.heap.i64[0];
   }
@@ -135,8 +171,14 @@ export class CalcCalculator {
   /** MultiplyChecked: MUL on int64, overflow CHECKED. */
   multiplyChecked(a, b) {
     const m = this.module;
-    const status = this._invoke_multiply_checked($rt.argI64('MultiplyChecked', 'a', a),
-                                              $rt.argI64('MultiplyChecked', 'b', b), m.cell);
+    if (m.dead !== null) m.alive();
+    const x = $rt.argI64('MultiplyChecked', 'a', a), y = $rt.argI64('MultiplyChecked', 'b', b);
+    let status;
+    try {
+      status = this._invoke_multiply_checked(x, y, m.cell);
+    } catch (e) {
+      m.die('MultiplyChecked', e);
+    }
     if (status !== 0) m.fail('MultiplyChecked', status);
     return m.heap.i64[0];
   }
@@ -144,8 +186,14 @@ export class CalcCalculator {
   /** DivideFloat: DIV on double. */
   divideFloat(a, b) {
     const m = this.module;
-    const status = this._invoke_divide_float($rt.argF64('DivideFloat', 'a', a),
-                                              $rt.argF64('DivideFloat', 'b', b), m.cell);
+    if (m.dead !== null) m.alive();
+    const x = $rt.argF64('DivideFloat', 'a', a), y = $rt.argF64('DivideFloat', 'b', b);
+    let status;
+    try {
+      status = this._invoke_divide_float(x, y, m.cell);
+    } catch (e) {
+      m.die('DivideFloat', e);
+    }
     if (status !== 0) m.fail('DivideFloat', status);
     return m.heap.f64[0];
   }
@@ -153,8 +201,14 @@ export class CalcCalculator {
   /** AddFixed: ADD on sfixed64. */
   addFixed(a, b) {
     const m = this.module;
-    const status = this._invoke_add_fixed($rt.argI64('AddFixed', 'a', a),
-                                              $rt.argI64('AddFixed', 'b', b), m.cell);
+    if (m.dead !== null) m.alive();
+    const x = $rt.argI64('AddFixed', 'a', a), y = $rt.argI64('AddFixed', 'b', b);
+    let status;
+    try {
+      status = this._invoke_add_fixed(x, y, m.cell);
+    } catch (e) {
+      m.die('AddFixed', e);
+    }
     if (status !== 0) m.fail('AddFixed', status);
     return m.heap.i64[0];
   }

@@ -78,7 +78,10 @@ async function run() {
         [8, ...leb128(2432902008176640000n)].join(' '));
 
   if (params.has('cases')) {
-    const { replay } = await import(params.get('replay') ?? '/t/replay.mjs');
+    // Only a module of this site: the page must not run code a link names.
+    const replayUrl = new URL(params.get('replay') ?? '/t/replay.mjs', location.href);
+    if (replayUrl.origin !== location.origin) throw new Error(`?replay= must name a module of this site, not ${replayUrl}`);
+    const { replay } = await import(replayUrl.href);
     const cases = await (await fetch(params.get('cases'))).json();
     const out = await replay(cases, rt, calc.module, (file) => import(`./bindings/${file}`));
     const pre = document.getElementById('replay');

@@ -32,11 +32,24 @@ const held = new Map();
 const PIXEL = Buffer.from('R0lGODlhAQABAAAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
 
 const server = createServer(async (req, res) => {
-  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  let path;
+  try {
+    path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain' });
+    res.end('bad request\n');
+    return;
+  }
   const hold = path.match(/^\/(hold|release)\/(\w+)$/);
   if (hold) {
     const [, what, key] = hold;
     if (what === 'hold') {
+      held.get(key)?.(); // a second hold on a key answers the first
+      if (held.size >= 64) {
+        res.writeHead(503, { 'content-type': 'text/plain' });
+        res.end('too many holds\n');
+        return;
+      }
       const timer = setTimeout(() => held.get(key)?.(), 600000);
       held.set(key, () => {
         clearTimeout(timer);

@@ -296,6 +296,17 @@ class Op:
         return f"{r.number}, {self.elem.encoding}, {self.elem.scalar_bits.format('out.' + r.c_name)}"
 
     @property
+    def result_zero_field(self) -> str:
+        """C expression writing a single op's result field with the value
+        zero into cg__scalar_response (its end), for responses where an
+        absent field does not read as zero (protobuf-c-encoded messages)."""
+        r, wire = self.result, self.elem.wire
+        tag = f"cg_write_tag(cg__scalar_response, {r.number}, {wire})"
+        if self.elem.codec == "varint":
+            return f"cg_write_varint({tag}, 0)"
+        return f"cg_write_le({tag}, 0, {4 if self.elem.codec == 'fixed32' else 8})"
+
+    @property
     def batch_codec(self) -> str:
         return self.result.elem.encoding
 

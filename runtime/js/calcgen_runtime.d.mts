@@ -42,6 +42,7 @@ export declare const ELEMS: Readonly<Record<ElemType, {
 
 export declare function scalarArg(op: string, name: string, elem: ElemType, value: unknown): number | bigint;
 export declare function argI64(op: string, name: string, value: unknown): bigint;
+/** The value's 64 bits as a signed BigInt: how a wasm i64 parameter takes a uint64. */
 export declare function argU64(op: string, name: string, value: unknown): bigint;
 export declare function argI32(op: string, name: string, value: unknown): number;
 export declare function argU32(op: string, name: string, value: unknown): number;
@@ -76,6 +77,10 @@ export declare class CalcgenModule {
   allocBuffer(elem: 'f32', n: number): CalcgenBuffer<Float32Array>;
   allocBuffer(elem: 'f64', n: number): CalcgenBuffer<Float64Array>;
   scratch(bytes: number): number;
+  /** Why the instance can no longer be used (a call trapped), or null. */
+  readonly dead: string | null;
+  alive(): void;
+  die(op: string, e: unknown): never;
   fail(op: string, status: number): never;
   result(elem: ElemType): number | bigint;
   batch<T extends ElemArray>(op: string, elem: ElemType, fn: (...args: number[]) => number, a: ElemArray, b: ElemArray, out: T): T;

@@ -97,10 +97,10 @@ export function argU64(op, name, v) {
   return typeof v === 'bigint' && v >= 0n && v <= U64_MAX ? BigInt.asIntN(64, v) : scalarArg(op, name, 'u64', v);
 }
 export function argI32(op, name, v) {
-  return (v | 0) === v ? v : scalarArg(op, name, 'i32', v);
+  return typeof v === 'number' && (v | 0) === v ? v : scalarArg(op, name, 'i32', v);
 }
 export function argU32(op, name, v) {
-  return v >>> 0 === v ? v : scalarArg(op, name, 'u32', v);
+  return typeof v === 'number' && v >>> 0 === v ? v : scalarArg(op, name, 'u32', v);
 }
 export function argF32(op, name, v) {
   return typeof v === 'number' ? v : scalarArg(op, name, 'f32', v);
@@ -132,6 +132,18 @@ export function arrayArg(op, name, elem, values) {
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
+/** The most one allocation in a module may take (wasm32: sizes are 32-bit). */
+const MAX_ALLOC = 2 ** 31 - 1;
+
+function detached(buffer) {
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 async function compile(source) {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
@@ -142,7 +154,7 @@ async function compile(source) {
     const text = String(source);
     if (isNode && !/^(https?|data|blob):/.test(text)) {
       const { readFile } = await import('node:fs/promises');
-      return WebAssembly.compile(await readFile(source instanceof URL ? source : text));
+      return WebAssembly.compile(await readFile(text.startsWith('file:') ? new URL(text) : text));
     }
     const response = await fetch(source);
     if (!response.ok) throw new Error(`calcgen: cannot load ${text}: HTTP ${response.status}`);
@@ -185,6 +197,14 @@ function wasiImports(state, env, stderr, args = []) {
   const bytes = () => new Uint8Array(state.memory.buffer);
   let pending = '';
   const decoder = new TextDecoder();
+  // A callback that throws must not unwind the module in the middle of a call.
+  const emit = (line) => {
+    try {
+      stderr(line);
+    } catch {
+      // the line is lost; the call goes on
+    }
+  };
   return {
     args_sizes_get: sizes(argv),
     args_get: fill(argv),
@@ -200,7 +220,7 @@ function wasiImports(state, env, stderr, args = []) {
       }
       let nl;
       while ((nl = pending.indexOf('\n')) >= 0) {
-        stderr(pending.slice(0, nl));
+        emit(pending.slice(0, nl));
         pending = pending.slice(nl + 1);
       }
       view().setUint32(writtenAt, written, true);
@@ -211,7 +231,7 @@ function wasiImports(state, env, stderr, args = []) {
     fd_fdstat_get() { return WASI_ERRNO.BADF; },
     proc_exit(code) { throw new WasiExit(code); },
     flush() {
-      if (pending) stderr(pending);
+      if (pending) emit(pending);
       pending = '';
     },
   };
@@ -292,6 +312,7 @@ export class CalcgenModule {
     this._scratchBytes = 0;
     this._cell = this._malloc(16); // single ops write their result here; the cg_bytes of dispatch too
     this._views = null;
+    this.dead = null; // why the instance can no longer be used (a trap inside a call)
   }
 
   /** The kernel set the module runs: "simd128" or "scalar". */
@@ -312,6 +333,9 @@ export class CalcgenModule {
   }
 
   _malloc(bytes) {
+    if (!(bytes <= MAX_ALLOC)) {
+      throw new CalcgenError('malloc', CG_ERR_LIMIT, `${bytes} bytes is more than one allocation in a wasm32 module can hold`);
+    }
     const p = this.exports.malloc(Math.max(bytes, 1));
     if (!p) throw new CalcgenError('malloc', CG_ERR_NO_MEMORY, `the module cannot allocate ${bytes} bytes`);
     return p;
@@ -331,12 +355,28 @@ export class CalcgenModule {
     if (bytes > this._scratchBytes) {
       if (this._scratch) this.exports.free(this._scratch);
       this._scratch = 0;
-      let cap = Math.max(4096, this._scratchBytes);
+      this._scratchBytes = 0;
+      let cap = 4096;
       while (cap < bytes) cap *= 2;
+      if (cap > MAX_ALLOC) cap = bytes;
       this._scratch = this._malloc(cap);
       this._scratchBytes = cap;
     }
     return this._scratch;
+  }
+
+  /** Throws when an earlier call trapped: the instance's state (its call
+   * depth, its arenas) was left mid-call, so nothing more runs in it. */
+  alive() {
+    if (this.dead !== null) {
+      throw new Error(`calcgen: this module instance failed in an earlier call (${this.dead}); instantiate the module again`);
+    }
+  }
+
+  /** A call into the module threw (a trap, an exit): the instance is done. */
+  die(op, e) {
+    this.dead = `${op}: ${e?.name ?? 'Error'}: ${e?.message ?? e}`;
+    throw new Error(`calcgen: the module failed in ${this.dead}; this instance cannot be used again: instantiate the module anew`);
   }
 
   _cstring(p) {
@@ -363,39 +403,61 @@ export class CalcgenModule {
    * in, n results into `out` (a typed array at least that long). Arrays
    * that already live in the module's memory are used where they are. */
   batch(op, elem, fn, a, b, out) {
+    this.alive();
+    for (const [name, x] of [['a', a], ['b', b], ['out', out]]) {
+      if (x.length === 0 && detached(x.buffer)) {
+        throw new TypeError(`${op}: ${name} is a view of the module's memory from before it grew: take the CalcgenBuffer's array again`);
+      }
+    }
     const e = ELEMS[elem], n = a.length, w = e.width;
     if (b.length !== n) throw new RangeError(`${op}: operand lengths differ (${n} and ${b.length})`);
     if (out.length < n) throw new RangeError(`${op}: out holds ${out.length} elements; ${n} are needed`);
+    const max = Number(this.exports.cg_max_batch());
+    if (n > max) {
+      throw new CalcgenError(op, CG_ERR_LIMIT, `${op}: a batch of ${n} elements is over the limit of ${max} (cg_set_limits)`);
+    }
+    // Where each array is, before scratch() may grow the memory (which
+    // detaches views of it, the caller's included; addresses stay).
     const mem = this.memory.buffer;
-    const inside = (x) => x.buffer === mem;
-    const need = (inside(a) ? 0 : n * w) + (inside(b) ? 0 : n * w) + (inside(out) ? 0 : n * w);
+    const where = (x) => (x.buffer === mem ? x.byteOffset : -1);
+    const wa = where(a), wb = where(b), wo = where(out);
+    const need = ((wa < 0) + (wb < 0) + (wo < 0)) * n * w;
     let at = need ? this.scratch(need) : 0;
     const u8 = this.heap.u8;
-    const place = (x) => {
-      if (inside(x)) return x.byteOffset;
+    const place = (x, w0) => {
+      if (w0 >= 0) return w0;
       const p = at;
       u8.set(new Uint8Array(x.buffer, x.byteOffset, n * w), p);
       at += n * w;
       return p;
     };
-    const pa = place(a), pb = place(b);
-    const po = inside(out) ? out.byteOffset : at;
-    const status = fn(pa, pb, n, po);
-    if (status !== CG_OK) this.fail(op, status);
-    if (!inside(out)) {
-      new Uint8Array(out.buffer, out.byteOffset, n * w).set(this.heap.u8.subarray(po, po + n * w));
+    const pa = place(a, wa), pb = place(b, wb);
+    const po = wo >= 0 ? wo : at;
+    let status;
+    try {
+      status = fn(pa, pb, n, po);
+    } catch (err) {
+      this.die(op, err);
     }
+    if (status !== CG_OK) this.fail(op, status);
+    if (wo < 0) new Uint8Array(out.buffer, out.byteOffset, n * w).set(this.heap.u8.subarray(po, po + n * w));
     return out;
   }
 
   /** dispatch(op id, request bytes): a copy of the response bytes. */
   dispatch(opName, fn, op, request) {
+    this.alive();
     if (!(request instanceof Uint8Array)) {
       throw new TypeError(`${opName}: the request must be a Uint8Array of protobuf bytes, not ${typeName(request)}`);
     }
     const p = request.length ? this.scratch(request.length) : 0;
     if (request.length) this.heap.u8.set(request, p);
-    const status = fn(op, p, request.length, this._cell);
+    let status;
+    try {
+      status = fn(op, p, request.length, this._cell);
+    } catch (err) {
+      this.die(opName, err);
+    }
     if (status !== CG_OK) this.fail(opName, status);
     const dv = this.heap.dv;
     const data = dv.getUint32(this._cell, true), len = dv.getUint32(this._cell + 4, true);
@@ -433,8 +495,8 @@ export class CalcgenBuffer {
 }
 
 // ---- the protobuf wire format, for ops calcgen's C codecs do not cover ------
-// (kernel ops on proto2 or otherwise protobuf-c-decoded messages): canonical
-// proto3 output, as the Python runtime writes it.
+// (kernel ops on proto2 or otherwise protobuf-c-decoded messages): operands
+// always written, as the Python runtime and the Dart package write them.
 
 const FIXED = { fixed32: ['Uint32', 4], sfixed32: ['Int32', 4], float: ['Float32', 4],
                 fixed64: ['BigUint64', 8], sfixed64: ['BigInt64', 8], double: ['Float64', 8] };
@@ -462,7 +524,9 @@ function varintBits(codec, v) {
 }
 
 /** Appends field `field` of protobuf type `codec` to `out` (an Array of
- * bytes); zero (for floats +0.0) is omitted. */
+ * bytes), also when it is zero: the bindings encode requests themselves only
+ * for messages calcgen's C codecs do not cover, proto2 among them, where an
+ * absent field would take its declared default instead. */
 export function encodeScalar(out, field, codec, value) {
   if (codec in FIXED) {
     const [kind, n] = FIXED[codec];
@@ -470,15 +534,11 @@ export function encodeScalar(out, field, codec, value) {
     const bits = kind === 'BigUint64' ? BigInt.asUintN(64, BigInt(value))
                : kind === 'BigInt64' ? BigInt.asIntN(64, BigInt(value)) : value;
     dv[`set${kind}`](0, bits, true);
-    const raw = new Uint8Array(dv.buffer);
-    if (raw.some((x) => x !== 0)) {
-      putVarint(out, (field << 3) | (n === 4 ? 5 : 1));
-      out.push(...raw);
-    }
+    putVarint(out, field * 8 + (n === 4 ? 5 : 1));
+    out.push(...new Uint8Array(dv.buffer));
     return;
   }
-  if (BigInt(value) === 0n) return;
-  putVarint(out, field << 3);
+  putVarint(out, field * 8);
   putVarint(out, varintBits(codec, value));
 }
 
@@ -487,7 +547,7 @@ export function encodePackedVarints(out, field, codec, values) {
   if (!values.length) return;
   const body = [];
   for (const v of values) putVarint(body, varintBits(codec, v));
-  putVarint(out, (field << 3) | 2);
+  putVarint(out, field * 8 + 2);
   putVarint(out, body.length);
   for (const x of body) out.push(x);
 }
@@ -519,7 +579,7 @@ function* fields(buf) {
   while (at < buf.length) {
     let key;
     [key, at] = readVarint(buf, at);
-    const field = Number(key >> 3n), wire = Number(key & 7n);
+    const field = Number(key >> 3n), wire = Number(key & 7n); // field numbers reach 2^29 - 1
     if (wire === 0) {
       let v;
       [v, at] = readVarint(buf, at);

@@ -39,8 +39,15 @@ class Cli(unittest.TestCase):
             p = run("generate", "-I", str(ROOT / "schemas"), "--dart-out", f"{tmp}/dart", "--python-out",
                     f"{tmp}/py", str(ROOT / "schemas" / "calculator.proto"))
             self.assertEqual(p.returncode, 0, p.stderr)
-            self.assertEqual(os.listdir(f"{tmp}/dart"), ["calculator.calcgen.dart"])
+            self.assertEqual(sorted(os.listdir(f"{tmp}/dart")), ["calculator.calcgen.dart", "calculator.calcgen.web.dart"])
             self.assertEqual(sorted(os.listdir(f"{tmp}/py")), ["calcgen_runtime.py", "calculator_calcgen.py"])
+
+    def test_generate_js(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            p = run("generate", "-I", str(ROOT / "schemas"), "--js-out", tmp, str(ROOT / "schemas" / "calculator.proto"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(sorted(os.listdir(tmp)), ["calcgen_runtime.d.mts", "calcgen_runtime.mjs",
+                                                       "calculator_calcgen.d.mts", "calculator_calcgen.mjs"])
 
     def test_generate_writes_both_halves(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -204,8 +204,54 @@ await test('op ids and schema hash', () => {
   assert.ok(Object.isFrozen(CalcCalculatorOps));
 });
 
-await test('an await on the service object does not call an op', async () => {
-  assert.equal(await c, c);
+await test('zero-copy operands stay valid when the call grows the memory', async () => {
+  const d = await CalcCalculator.load(modulePath);
+  const n = 200000; // the result (1.6 MB, not in module memory) needs a scratch buffer the memory lacks
+  const a = d.module.allocBuffer('i64', n), b = d.module.allocBuffer('i64', n);
+  for (let i = 0; i < n; i++) {
+    a.array[i] = BigInt(i) * 3n;
+    b.array[i] = -BigInt(i);
+  }
+  const before = d.module.memory.buffer.byteLength;
+  const r = d.batchAdd(a.array, b.array);
+  assert.ok(d.module.memory.buffer.byteLength > before, 'the call grew the memory');
+  assert.equal(r.length, n);
+  for (const i of [0, 1, n / 2, n - 1]) assert.equal(r[i], BigInt(i) * 2n);
+  const stale = a.array;
+  d.module.allocBuffer('f64', 1 << 22); // 32 MiB: grows again, `stale` detaches
+  assert.equal(stale.length, 0);
+  assert.throws(() => d.batchAdd(stale, stale), (e) => e instanceof TypeError && /from before it grew/.test(e.message));
+  assert.deepEqual(Array.from(d.batchAdd(a.array, b.array).subarray(0, 3)), [0n, 2n, 4n]);
+});
+
+await test('requests too large for wasm32 are refused before anything is copied', async () => {
+  const d = await CalcCalculator.load(modulePath);
+  throwsCalcgen(() => d.module.scratch(2.2e9), rt.CG_ERR_LIMIT, /more than one allocation/);
+  const keep = d.module.allocBuffer('i64', 1);
+  keep.array[0] = 42n;
+  assert.deepEqual(Array.from(d.batchAdd([1n, 2n], [3n, 4n])), [4n, 6n], 'the scratch buffer is usable again');
+  assert.equal(keep.array[0], 42n, 'and nothing else was overwritten');
+});
+
+await test('a call that traps ends the instance, loudly', async () => {
+  const d = await CalcCalculator.load(modulePath);
+  const trap = () => { throw new WebAssembly.RuntimeError('unreachable'); };
+  assert.throws(() => d.module.batch('Trapping', 'i64', trap, new BigInt64Array(1), new BigInt64Array(1), new BigInt64Array(1)),
+                /failed in Trapping: RuntimeError: unreachable; this instance cannot be used again/);
+  assert.throws(() => d.add(1n, 2n), /failed in an earlier call \(Trapping/);
+  assert.throws(() => d.batchAdd([1n], [2n]), /failed in an earlier call/);
+  assert.throws(() => d.factorial(new Uint8Array(0)), /failed in an earlier call/);
+  assert.equal(c.add(1n, 2n), 3n, 'other instances are not affected');
+});
+
+await test('a stderr callback that throws does not unwind the module', async () => {
+  const d = await CalcCalculator.load(modulePath, { env: { CALCGEN_ISA: 'nonsense' }, stderr: () => { throw new Error('boom'); } });
+  assert.equal(d.add(2n, 2n), 4n);
+});
+
+await test('a file: URL given as a string loads in Node', async () => {
+  const d = await CalcCalculator.load(pathToFileURL(modulePath).href);
+  assert.equal(d.add(20n, 22n), 42n);
 });
 
 console.log(`${passed} passed, ${process.exitCode ? 'some' : 0} failed`);

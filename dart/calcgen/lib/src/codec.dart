@@ -38,47 +38,33 @@ final class CgWriter {
     return _bits.getInt64(0, Endian.little);
   }
 
-  /// A scalar field in canonical form (zero omitted; -0.0 kept).
+  /// A scalar field, written also when it is zero: requests written here
+  /// are for messages calcgen's C codecs do not cover, proto2 among them,
+  /// where an absent field would take its declared default instead.
   void scalar(int field, String codec, num value) {
     switch (codec) {
       case 'int32' || 'int64' || 'uint64':
-        if (value != 0) {
-          tag(field, 0);
-          varint(value as int);
-        }
+        tag(field, 0);
+        varint(value as int);
       case 'uint32':
-        if (value != 0) {
-          tag(field, 0);
-          varint((value as int) & 0xffffffff);
-        }
+        tag(field, 0);
+        varint((value as int) & 0xffffffff);
       case 'sint32' || 'sint64':
         final v = value as int;
-        if (v != 0) {
-          tag(field, 0);
-          varint(codec == 'sint32' ? ((v << 1) ^ (v >> 31)) & 0xffffffff : (v << 1) ^ (v >> 63));
-        }
+        tag(field, 0);
+        varint(codec == 'sint32' ? ((v << 1) ^ (v >> 31)) & 0xffffffff : (v << 1) ^ (v >> 63));
       case 'fixed32' || 'sfixed32':
-        if (value != 0) {
-          tag(field, 5);
-          fixed((value as int) & 0xffffffff, 4);
-        }
+        tag(field, 5);
+        fixed((value as int) & 0xffffffff, 4);
       case 'float':
-        final bits = _f32Bits(value.toDouble());
-        if (bits != 0) {
-          tag(field, 5);
-          fixed(bits, 4);
-        }
+        tag(field, 5);
+        fixed(_f32Bits(value.toDouble()), 4);
       case 'fixed64' || 'sfixed64':
-        if (value != 0) {
-          tag(field, 1);
-          fixed(value as int, 8);
-        }
+        tag(field, 1);
+        fixed(value as int, 8);
       default: // double
-        final bits = _f64Bits(value.toDouble());
-        if (bits != 0) {
-          tag(field, 1);
-          fixed(bits, 8);
-        }
+        tag(field, 1);
+        fixed(_f64Bits(value.toDouble()), 8);
     }
   }
 

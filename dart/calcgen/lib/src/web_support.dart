@@ -47,8 +47,14 @@ final class CgWebService {
   static Future<CgWebService> load(String bindingsUrl, String runtimePath, String moduleUrl, String className,
       {Map<String, String>? env}) async {
     final bindingsUri = Uri.base.resolve(bindingsUrl);
-    final runtime = CgJsRuntime._(await importModule(bindingsUri.resolve(runtimePath).toString().toJS).toDart);
-    final bindings = await importModule(bindingsUri.toString().toJS).toDart;
+    final CgJsRuntime runtime;
+    final JSObject bindings;
+    try {
+      runtime = CgJsRuntime._(await importModule(bindingsUri.resolve(runtimePath).toString().toJS).toDart);
+      bindings = await importModule(bindingsUri.toString().toJS).toDart;
+    } catch (e) {
+      throw StateError('$className: cannot import $bindingsUri or its calcgen_runtime.mjs: $e');
+    }
     final options = JSObject();
     if (env != null) {
       final e = JSObject();
