@@ -155,8 +155,10 @@ typedef struct backend {
 #endif
 #if CG_WASM && CG_HAVE_SIMD128
 #define SIMD128_KERNELS &cg__kernels_simd128
+#define SIMD128_VARINTS &cg__varint_simd128
 #else
 #define SIMD128_KERNELS NULL
+#define SIMD128_VARINTS NULL
 #endif
 #if CG_X86 && CG_HAVE_BMI2
 #define AVX2_VARINTS &cg__varint_avx2
@@ -186,6 +188,7 @@ static const backend varint_builds[] = {
     {"avx2", AVX2_VARINTS, VARINT_AVX2_NEEDS},
     {"bmi2", BMI2_VARINTS, VARINT_AVX2_NEEDS | F_BMI2 | F_FAST_PDEP},
     {"avx512", AVX512_VARINTS, VARINT_AVX2_NEEDS | F_BMI2 | F_FAST_PDEP | F_AVX512_VBMI},
+    {"simd128", SIMD128_VARINTS, F_SIMD128},
 };
 #define VARINT_BUILD_COUNT (sizeof varint_builds / sizeof varint_builds[0])
 
@@ -305,6 +308,9 @@ const cg__varint_build cg__varint_builds[] = {
 #if CG_HAVE_VARINT_AVX512
     {"avx512", &cg__varint_avx512},
 #endif
+#endif
+#if CG_WASM && CG_HAVE_SIMD128
+    {"simd128", &cg__varint_simd128},
 #endif
 };
 const size_t cg__varint_build_count = sizeof cg__varint_builds / sizeof cg__varint_builds[0];

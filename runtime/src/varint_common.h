@@ -114,6 +114,14 @@ static inline uint64_t stops64(const uint8_t *p) {
          << (16 * k);
   return ~m;
 }
+#elif defined(__wasm_simd128__)
+/* WebAssembly SIMD (the simd128 build): byte masks, as on SSE2. */
+#include <wasm_simd128.h>
+static inline uint64_t stops64(const uint8_t *p) {
+  uint64_t m = 0;
+  for (int k = 0; k < 4; k++) m |= (uint64_t)wasm_i8x16_bitmask(wasm_v128_load(p + 16 * k)) << (16 * k);
+  return ~m;
+}
 #else
 static inline uint64_t stops64(const uint8_t *p) {
   uint64_t m = 0;
@@ -131,8 +139,8 @@ static inline unsigned popcount64(uint64_t x) {
   return (unsigned)((x * 0x0101010101010101ull) >> 56);
 }
 #define POPCOUNT64(x) popcount64(x)
-#elif VARINT_AVX2
-#define POPCOUNT64(x) ((unsigned)__builtin_popcountll(x))
+#elif VARINT_AVX2 || defined(__wasm_simd128__)
+#define POPCOUNT64(x) ((unsigned)__builtin_popcountll(x)) /* wasm: i64.popcnt */
 #endif
 
 /* A value of 2^56 or more (9 or 10 bytes: every negative int64 and int32):

@@ -42,6 +42,7 @@ extern const cg__varint_table cg__varint_generic;
 extern const cg__varint_table cg__varint_avx2;
 extern const cg__varint_table cg__varint_bmi2;
 extern const cg__varint_table cg__varint_avx512;
+extern const cg__varint_table cg__varint_simd128;
 
 /* The table for this CPU, chosen once (cpu.c). */
 const cg__varint_table *cg__varint_ops(void);

@@ -65,7 +65,7 @@ CG_API cg_kernel_fn cg_kernel_for_isa(const char *isa, cg_kernel_op op,
 
 /* "scalar" "sse42" "avx2" "avx512" "neon" "simd128": the set in use. */
 CG_API const char *cg_isa_active(void);
-/* The packed-varint codec build in use: "generic", "avx2", "bmi2" or
+/* The packed-varint codec build in use: "generic", "avx2", "bmi2", "simd128" or
  * "avx512" (chosen once for this CPU; CALCGEN_VARINT=generic, =avx2 or
  * =bmi2 caps it). */
 CG_API const char *cg_varint_active(void);
