@@ -80,6 +80,9 @@ export declare class CalcgenModule {
   /** Why the instance can no longer be used (a call trapped), or null. */
   readonly dead: string | null;
   alive(): void;
+  /** CG_ERR_LIMIT before anything is copied: n over cg_max_batch(), or requestBytes over cg_max_request(). */
+  checkBatch(op: string, n: number, requestBytes: number): void;
+  checkRequest(op: string, bytes: number): void;
   die(op: string, e: unknown): never;
   fail(op: string, status: number): never;
   result(elem: ElemType): number | bigint;

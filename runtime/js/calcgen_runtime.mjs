@@ -81,9 +81,8 @@ export function scalarArg(op, name, elem, value) {
     if (v < e.lo || v > e.hi) throw new RangeError(`${op}: ${name}=${v} is outside the field's range [${e.lo}, ${e.hi}]`);
     return elem === 'u64' ? BigInt.asIntN(64, v) : v; // wasm i64 parameters are signed
   }
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`${op}: ${name} must be an integer Number, not ${typeName(value)}`);
-  }
+  if (typeof value !== 'number') throw new TypeError(`${op}: ${name} must be an integer Number, not ${typeName(value)}`);
+  if (!Number.isInteger(value)) throw new TypeError(`${op}: ${name}=${value} is not an integer`);
   if (value < e.lo || value > e.hi) throw new RangeError(`${op}: ${name}=${value} is outside the field's range [${e.lo}, ${e.hi}]`);
   return value;
 }
@@ -376,7 +375,26 @@ export class CalcgenModule {
   /** A call into the module threw (a trap, an exit): the instance is done. */
   die(op, e) {
     this.dead = `${op}: ${e?.name ?? 'Error'}: ${e?.message ?? e}`;
-    throw new Error(`calcgen: the module failed in ${this.dead}; this instance cannot be used again: instantiate the module anew`);
+    throw new Error(`calcgen: the module failed in ${this.dead}; this instance cannot be used again: instantiate the module anew`,
+                    { cause: e });
+  }
+
+  /** CG_ERR_LIMIT, before anything is copied, for a batch of n elements
+   * whose request would take at least `requestBytes`: the limits the
+   * module would refuse it by (wasm memory, once grown, never shrinks). */
+  checkBatch(op, n, requestBytes) {
+    const max = Number(this.exports.cg_max_batch());
+    if (n > max) {
+      throw new CalcgenError(op, CG_ERR_LIMIT, `${op}: a batch of ${n} elements is over the limit of ${max} (cg_set_limits)`);
+    }
+    this.checkRequest(op, requestBytes);
+  }
+
+  checkRequest(op, bytes) {
+    const max = Number(this.exports.cg_max_request());
+    if (bytes > max) {
+      throw new CalcgenError(op, CG_ERR_LIMIT, `${op}: a request of at least ${bytes} bytes is over the limit of ${max} (cg_set_limits)`);
+    }
   }
 
   _cstring(p) {
@@ -412,10 +430,7 @@ export class CalcgenModule {
     const e = ELEMS[elem], n = a.length, w = e.width;
     if (b.length !== n) throw new RangeError(`${op}: operand lengths differ (${n} and ${b.length})`);
     if (out.length < n) throw new RangeError(`${op}: out holds ${out.length} elements; ${n} are needed`);
-    const max = Number(this.exports.cg_max_batch());
-    if (n > max) {
-      throw new CalcgenError(op, CG_ERR_LIMIT, `${op}: a batch of ${n} elements is over the limit of ${max} (cg_set_limits)`);
-    }
+    this.checkBatch(op, n, 2 * n * w);
     // Where each array is, before scratch() may grow the memory (which
     // detaches views of it, the caller's included; addresses stay).
     const mem = this.memory.buffer;
@@ -433,6 +448,7 @@ export class CalcgenModule {
     };
     const pa = place(a, wa), pb = place(b, wb);
     const po = wo >= 0 ? wo : at;
+    const outLength = out.length;
     let status;
     try {
       status = fn(pa, pb, n, po);
@@ -440,8 +456,13 @@ export class CalcgenModule {
       this.die(op, err);
     }
     if (status !== CG_OK) this.fail(op, status);
-    if (wo < 0) new Uint8Array(out.buffer, out.byteOffset, n * w).set(this.heap.u8.subarray(po, po + n * w));
-    return out;
+    if (wo < 0) {
+      new Uint8Array(out.buffer, out.byteOffset, n * w).set(this.heap.u8.subarray(po, po + n * w));
+      return out;
+    }
+    // out is in the module's memory, which the call may have grown: the
+    // results are at its address; a view of the grown memory reaches them.
+    return out.buffer === this.memory.buffer ? out : new out.constructor(this.memory.buffer, wo, outLength);
   }
 
   /** dispatch(op id, request bytes): a copy of the response bytes. */
@@ -450,18 +471,26 @@ export class CalcgenModule {
     if (!(request instanceof Uint8Array)) {
       throw new TypeError(`${opName}: the request must be a Uint8Array of protobuf bytes, not ${typeName(request)}`);
     }
-    const p = request.length ? this.scratch(request.length) : 0;
-    if (request.length) this.heap.u8.set(request, p);
+    if (request.length === 0 && detached(request.buffer)) {
+      throw new TypeError(`${opName}: the request is a view of the module's memory from before it grew: take it again`);
+    }
+    const len = request.length;
+    this.checkRequest(opName, len);
+    // Where the request is, before scratch() may grow the memory.
+    const inside = request.buffer === this.memory.buffer ? request.byteOffset : -1;
+    const p = len ? this.scratch(len) : 0;
+    if (len && inside >= 0) this.heap.u8.copyWithin(p, inside, inside + len);
+    else if (len) this.heap.u8.set(request, p);
     let status;
     try {
-      status = fn(op, p, request.length, this._cell);
+      status = fn(op, p, len, this._cell);
     } catch (err) {
       this.die(opName, err);
     }
     if (status !== CG_OK) this.fail(opName, status);
     const dv = this.heap.dv;
-    const data = dv.getUint32(this._cell, true), len = dv.getUint32(this._cell + 4, true);
-    return this.heap.u8.slice(data, data + len);
+    const data = dv.getUint32(this._cell, true), size = dv.getUint32(this._cell + 4, true);
+    return this.heap.u8.slice(data, data + size);
   }
 }
 

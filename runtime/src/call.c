@@ -214,6 +214,7 @@ static size_t max_request(void) { return __atomic_load_n(&limits.max_request, __
 static size_t max_response(void) { return __atomic_load_n(&limits.max_response, __ATOMIC_RELAXED); }
 size_t cg_max_batch(void) { return __atomic_load_n(&limits.max_batch, __ATOMIC_RELAXED); }
 unsigned cg_max_depth(void) { return __atomic_load_n(&limits.max_depth, __ATOMIC_RELAXED); }
+size_t cg_max_request(void) { return __atomic_load_n(&limits.max_request, __ATOMIC_RELAXED); }
 
 /* The level the current call uses (depth d): 0 outside any call (tests and
  * tools that use the runtime directly) and for the outermost call. */

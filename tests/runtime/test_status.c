@@ -97,6 +97,7 @@ static void request_limit_and_response_buffer(void **state) {
   l.max_request = 100;
   l.max_response = 1000;
   cg_set_limits(&l);
+  assert_int_equal(cg_max_request(), 100); /* what hosts that copy requests in check first */
   cg_arena *a;
   cg_bytes resp;
   const uint8_t *req = NULL;

@@ -224,6 +224,31 @@ await test('zero-copy operands stay valid when the call grows the memory', async
   assert.deepEqual(Array.from(d.batchAdd(a.array, b.array).subarray(0, 3)), [0n, 2n, 4n]);
 });
 
+await test('a batch over the request limit is refused before the memory grows', async () => {
+  const d = await CalcCalculator.load(modulePath);
+  const n = 5 << 20; // 2 x 40 MiB of operands: over the 64 MiB request limit, under cg_max_batch
+  const before = d.module.memory.buffer.byteLength;
+  throwsCalcgen(() => d.batchAdd(new BigInt64Array(n), new BigInt64Array(n)), rt.CG_ERR_LIMIT, /request of at least/);
+  assert.equal(d.module.memory.buffer.byteLength, before);
+  throwsCalcgen(() => d.factorial(new Uint8Array(65 << 20)), rt.CG_ERR_LIMIT, /request of at least/);
+});
+
+await test('requests and results in the module\'s memory survive its growth during the call', async () => {
+  const d = await CalcCalculator.load(modulePath);
+  const raw = d.module.allocBuffer('f64', 300000 / 8);
+  const req = new Uint8Array(d.module.memory.buffer, raw.address, 300000);
+  for (let i = 0; i < req.length; i += 2) req.set([8, 5], i); // n = 5, written 150,000 times: the last wins
+  assert.deepEqual(Array.from(d.factorial(req)), [8, 120]);
+  const n = 300000;
+  const a = d.module.allocBuffer('i64', n), b = d.module.allocBuffer('i64', n), out = d.module.allocBuffer('i64', n);
+  a.array.fill(2n);
+  b.array.fill(3n);
+  const r = d.batchAddInto(a.array, b.array, out.array);
+  assert.equal(r.length, n, 'the returned array reaches the results after the growth');
+  assert.equal(r[n - 1], 5n);
+  assert.equal(out.array[0], 5n);
+});
+
 await test('requests too large for wasm32 are refused before anything is copied', async () => {
   const d = await CalcCalculator.load(modulePath);
   throwsCalcgen(() => d.module.scratch(2.2e9), rt.CG_ERR_LIMIT, /more than one allocation/);

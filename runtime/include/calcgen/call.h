@@ -54,6 +54,8 @@ CG_API cg_limits cg_get_limits(void);
 /* The limits in force, read without locking (for generated code). */
 CG_API size_t cg_max_batch(void);
 CG_API unsigned cg_max_depth(void);
+/* max_request: hosts that copy requests in (the JavaScript bindings) check it first. */
+CG_API size_t cg_max_request(void);
 
 /* The frame of one dispatch, for generated code. cg_call_enter starts a call
  * one level deeper than the thread's current one; it checks that resp is not
