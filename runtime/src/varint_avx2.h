@@ -45,18 +45,7 @@ static inline uint8_t *pack4(__m256i v, uint8_t *p) {
   uint64_t w[4], value[4];
   _mm256_storeu_si256((__m256i *)(void *)w, x);
   _mm256_storeu_si256((__m256i *)(void *)value, v);
-  /* No branch on the length (signs mixed at random would mispredict half
-   * the time): a long value's eight continuing bytes or a short one's
-   * bytes, then the long tail, which a short value's successors overwrite
-   * (it lands in the room past its end). */
-  for (int k = 0; k < 4; k++) {
-    uint64_t u = value[k];
-    unsigned l = len_of(u);
-    uint64_t out = w[k] | cont_bits[l];
-    memcpy(p, &out, 8);
-    put_long_tail(p, u);
-    p += l;
-  }
+  for (int k = 0; k < 4; k++) p = put_spread(p, w[k], value[k]);
   return p;
 }
 

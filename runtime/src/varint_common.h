@@ -154,14 +154,20 @@ static inline void put_long_tail(uint8_t *p, uint64_t v) {
 
 /* One varint at p, 1 to 10 bytes, without a branch on its length (signs
  * and magnitudes mixed at random would mispredict it): the first eight
- * bytes with their continuation bits, then the long tail, which a short
- * varint's successor overwrites. p needs 10 bytes of room from its start. */
-static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64_t v) {
+ * bytes (`spread`: v's 7-bit groups in bytes) with their continuation bits,
+ * then the long tail, which a short varint's successor overwrites. p needs
+ * 10 bytes of room from its start. The vector encoders spread several
+ * values at once and store each through this. */
+static inline __attribute__((always_inline)) uint8_t *put_spread(uint8_t *p, uint64_t spread, uint64_t v) {
   unsigned l = len_of(v);
-  uint64_t x = SPREAD(v) | cont_bits[l];
+  uint64_t x = spread | cont_bits[l];
   memcpy(p, &x, 8);
   put_long_tail(p, v);
   return p + l;
+}
+
+static inline __attribute__((always_inline)) uint8_t *put_one(uint8_t *p, uint64_t v) {
+  return put_spread(p, SPREAD(v), v);
 }
 
 #endif

@@ -42,14 +42,7 @@ static inline uint8_t *pack2(v128_t v, uint8_t *p) {
   uint64_t w[2], value[2];
   wasm_v128_store(w, x);
   wasm_v128_store(value, v);
-  for (int k = 0; k < 2; k++) {
-    uint64_t u = value[k];
-    unsigned l = len_of(u);
-    uint64_t out = w[k] | cont_bits[l];
-    memcpy(p, &out, 8);
-    put_long_tail(p, u);
-    p += l;
-  }
+  for (int k = 0; k < 2; k++) p = put_spread(p, w[k], value[k]);
   return p;
 }
 

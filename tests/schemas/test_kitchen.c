@@ -259,19 +259,7 @@ static void nesting_limit(void **state) {
   cg_set_limits(NULL);
 }
 
-/* Service HTTPEcho, no package: prefix http_echo. */
-cg_status http_echo_echo(const Ping *req, Ping *resp, cg_arena *arena) {
-  resp->text = cg_arena_strdup(arena, req->text);
-  resp->count = req->count;
-  return resp->text ? CG_OK : cg_arena_failure(arena);
-}
-
-cg_status http_echo_count(const Ping *req, Ping *resp, cg_arena *arena) {
-  (void)arena;
-  resp->count = (int32_t)strlen(req->text);
-  return req->count < 0 ? 42 : CG_OK; /* 42 is no cg_status: becomes CG_ERR_HANDLER */
-}
-
+/* Service HTTPEcho, no package: prefix http_echo (handlers in plain_handlers.c). */
 static void package_less_service(void **state) {
   (void)state;
   Ping p = PING__INIT;

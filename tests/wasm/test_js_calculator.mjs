@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { summary, test } from './js_test.mjs';
 
 const [dir, modulePath] = process.argv.slice(2);
 const rt = await import(pathToFileURL(join(dir, 'calcgen_runtime.mjs')));
@@ -13,17 +14,6 @@ const { CalcCalculator, CalcCalculatorOps } = await import(pathToFileURL(join(di
 const { CalcgenError } = rt;
 const simd = !modulePath.endsWith('-scalar.wasm');
 
-let passed = 0;
-async function test(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    console.log(`FAIL ${name}\n${e.stack}`);
-    process.exitCode = 1;
-  }
-}
 function throwsCalcgen(fn, status, detail, index = -1) {
   assert.throws(fn, (e) => {
     assert.ok(e instanceof CalcgenError, `not a CalcgenError: ${e}`);
@@ -279,4 +269,4 @@ await test('a file: URL given as a string loads in Node', async () => {
   assert.equal(d.add(20n, 22n), 42n);
 });
 
-console.log(`${passed} passed, ${process.exitCode ? 'some' : 0} failed`);
+summary();

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { summary, test } from './js_test.mjs';
 
 const [dir, modulePath] = process.argv.slice(2);
 const load = (f) => import(pathToFileURL(join(dir, f)));
@@ -16,17 +17,6 @@ const module = await rt.instantiate(modulePath);
 const num = new DeepPkgV1Numbers(module), kw = new DeepPkgV1Keywords(module);
 const echo = new HttpEcho(module), legacy = new LegacyLegacy(module);
 
-let passed = 0;
-async function test(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    console.log(`FAIL ${name}\n${e.stack}`);
-    process.exitCode = 1;
-  }
-}
 const U64 = 2n ** 64n - 1n;
 
 await test('unsigned 64-bit values keep their bits both ways', () => {
@@ -73,4 +63,4 @@ await test('keyword-named ops and a package-less service', () => {
   assert.throws(() => echo.count(Uint8Array.from([16, 255, 255, 255, 255, 255, 255, 255, 255, 255, 1])), (e) => e instanceof rt.CalcgenError && e.statusName === 'CG_ERR_HANDLER');
 });
 
-console.log(`${passed} passed, ${process.exitCode ? 'some' : 0} failed`);
+summary();
