@@ -10,12 +10,6 @@
 
 #include "proto2.calcgen.h"
 
-cg_status legacy_legacy_echo(const Legacy__Pair *req, Legacy__Pair *resp, cg_arena *arena) {
-  (void)arena;
-  *resp = *req;
-  return CG_OK;
-}
-
 static int64_t add_bytes(const uint8_t *req, size_t len) {
   cg_bytes resp;
   assert_int_equal(legacy_legacy_dispatch(LEGACY_LEGACY_OP_ADD, req, len, &resp), CG_OK);
