@@ -23,7 +23,7 @@ case "$target" in
   dispatch)
     sources="$src/tests/fuzz/fuzz_dispatch.c $src/examples/calculator/handlers.c $calc/calculator.pb-c.c
       $calc/calculator.calcgen.c $unseen/kitchen.pb-c.c $unseen/kitchen.calcgen.c $unseen/plain.pb-c.c
-      $unseen/plain.calcgen.c $unseen/shapes/common.pb-c.c" ;;
+      $unseen/plain.calcgen.c $unseen/shapes/common.pb-c.c $src/tests/schemas/plain_handlers.c" ;;
   arena) sources="$src/tests/fuzz/fuzz_arena.c" ;;
   *) echo "unknown target $target"; exit 2 ;;
 esac

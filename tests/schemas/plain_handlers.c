@@ -1,6 +1,6 @@
 /* The handlers of plain.proto's package-less HTTPEcho service, shared by the
- * unseen-schema suite (test_kitchen.c) and the WebAssembly module of the
- * unseen schemas (tests/wasm). */
+ * unseen-schema suite (test_kitchen.c), the dispatch fuzzer and the
+ * WebAssembly module of the unseen schemas (tests/wasm). */
 #include <string.h>
 
 #include "plain.calcgen.h"

@@ -23,7 +23,7 @@ import tempfile
 import zlib
 from pathlib import Path
 
-from js_vs_native import draw_all
+from js_vs_native import draw_all, draw_arguments
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                   "--hide-scrollbars", "--virtual-time-budget=120000", "--window-size=1000,900"]
@@ -74,10 +74,7 @@ def png_pixels(data):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("protos", nargs="+")
-    p.add_argument("-I", dest="includes", action="append", default=[])
-    p.add_argument("--bindings", required=True)
-    p.add_argument("--native", required=True)
+    draw_arguments(p)
     p.add_argument("--root", required=True)
     p.add_argument("--build", required=True)
     p.add_argument("--test", action="append", default=[])

@@ -158,12 +158,17 @@ def draw_all(protos, includes, bindings, native, seed, count):
     return cases, expected
 
 
-def main():
-    p = argparse.ArgumentParser()
+def draw_arguments(p):
+    """The arguments draw_all takes, on an argparse parser (this script's and check_page.py's)."""
     p.add_argument("protos", nargs="+")
     p.add_argument("-I", dest="includes", action="append", default=[])
     p.add_argument("--bindings", required=True)
     p.add_argument("--native", required=True)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    draw_arguments(p)
     p.add_argument("--module", action="append", required=True)
     p.add_argument("--seed", type=int, default=20261129)
     p.add_argument("--count", type=int, default=300)
