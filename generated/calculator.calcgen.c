@@ -3,7 +3,7 @@
 
 #include <calcgen/generated_support.h>
 
-#if CG_GENERATED_ABI != 3
+#if CG_GENERATED_ABI != 4
 #error "calculator.calcgen.c was generated for another calcgen runtime: regenerate it with the calcgen that comes with this runtime"
 #endif
 
@@ -1338,6 +1338,500 @@ const char *calc_calculator_op_name(uint32_t op) {
     default: return NULL;
   }
 }
+
+cg_op_kind calc_calculator_op_kind(uint32_t op) {
+  switch (op) {
+#define CALC_CALCULATOR__KIND(id, ...) \
+  case id: return CG_OP_UNARY;
+    CALC_CALCULATOR_OPS(CALC_CALCULATOR__KIND)
+#undef CALC_CALCULATOR__KIND
+    default: return CG_OP_UNKNOWN;
+  }
+}
+#if CG_HAVE_ENGINE
+
+static const cg_service calc_calculator__service = {
+    "calc.Calculator", CALC_CALCULATOR_SCHEMA_HASH, calc_calculator_dispatch, calc_calculator_op_kind,
+    NULL};
+
+const cg_service *calc_calculator_service(void) { return &calc_calculator__service; }
+
+/* ---- host side: through the engine ---- */
+
+cg_status calc_calculator_submit_add(cg_host *host, const Calc__BinaryOp *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_add: req is NULL");
+  st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 1, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_subtract(cg_host *host, const Calc__BinaryOp *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_subtract: req is NULL");
+  st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 2, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_multiply(cg_host *host, const Calc__BinaryOp *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_multiply: req is NULL");
+  st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 3, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_divide(cg_host *host, const Calc__BinaryOp *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_divide: req is NULL");
+  st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 4, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_modulo(cg_host *host, const Calc__BinaryOp *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_modulo: req is NULL");
+  st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 5, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_add_checked(cg_host *host, const Calc__BinaryOp *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_add_checked: req is NULL");
+  st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 6, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_multiply_checked(cg_host *host, const Calc__BinaryOp *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_multiply_checked: req is NULL");
+  st = cg_request_buffer(calc__binary_op__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__binary_op__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 7, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_divide_float(cg_host *host, const Calc__FloatOp *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_divide_float: req is NULL");
+  st = cg_request_buffer(calc__float_op__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__float_op__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 8, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_add_fixed(cg_host *host, const Calc__FixedOp *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_add_fixed: req is NULL");
+  st = cg_request_buffer(calc__fixed_op__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__fixed_op__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 9, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_batch_add(cg_host *host, const Calc__BatchOperation *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_batch_add: req is NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchAdd: calc.BatchOperation.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchAdd: calc.BatchOperation.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
+  st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 10, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_batch_subtract(cg_host *host, const Calc__BatchOperation *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_batch_subtract: req is NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchSubtract: calc.BatchOperation.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchSubtract: calc.BatchOperation.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
+  st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 11, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_batch_multiply(cg_host *host, const Calc__BatchOperation *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_batch_multiply: req is NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchMultiply: calc.BatchOperation.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchMultiply: calc.BatchOperation.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
+  st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 12, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_batch_divide(cg_host *host, const Calc__BatchOperation *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_batch_divide: req is NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchDivide: calc.BatchOperation.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchDivide: calc.BatchOperation.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
+  st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 13, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_batch_add_checked(cg_host *host, const Calc__BatchOperation *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_batch_add_checked: req is NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchAddChecked: calc.BatchOperation.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchAddChecked: calc.BatchOperation.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
+  st = cg_request_buffer(calc__batch_operation__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__batch_operation__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 14, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_batch_multiply_float(cg_host *host, const Calc__FloatBatch *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_batch_multiply_float: req is NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchMultiplyFloat: calc.FloatBatch.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchMultiplyFloat: calc.FloatBatch.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
+  st = cg_request_buffer(calc__float_batch__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__float_batch__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 15, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_batch_add_fixed(cg_host *host, const Calc__FixedBatch *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_batch_add_fixed: req is NULL");
+  if (req->n_a > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchAddFixed: calc.FixedBatch.a has %zu elements, over the batch limit of %zu",
+                   req->n_a, cg_max_batch());
+  if (req->n_b > cg_max_batch()) /* also keeps the size bound below from wrapping */
+    return cg_fail(CG_ERR_LIMIT, "BatchAddFixed: calc.FixedBatch.b has %zu elements, over the batch limit of %zu",
+                   req->n_b, cg_max_batch());
+  st = cg_request_buffer(calc__fixed_batch__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__fixed_batch__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 16, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_factorial(cg_host *host, const Calc__FactorialRequest *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_factorial: req is NULL");
+  st = cg_request_buffer(calc__factorial_request__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__factorial_request__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 20, buf, len, tag);
+}
+
+cg_status calc_calculator_submit_format_number(cg_host *host, const Calc__FormatRequest *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_submit_format_number: req is NULL");
+  st = cg_request_buffer(calc__format_request__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(calc__format_request__cg_write(req, buf) - buf);
+  return cg_submit(host, &calc_calculator__service, 21, buf, len, tag);
+}
+
+cg_status calc_calculator_result_add(const cg_completion *c, Calc__Value **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_add: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__value__descriptor, arena, c->response.data, c->response.len, "Add", "response", &m);
+  if (st == CG_OK) *resp = (Calc__Value *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_subtract(const cg_completion *c, Calc__Value **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_subtract: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__value__descriptor, arena, c->response.data, c->response.len, "Subtract", "response", &m);
+  if (st == CG_OK) *resp = (Calc__Value *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_multiply(const cg_completion *c, Calc__Value **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_multiply: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__value__descriptor, arena, c->response.data, c->response.len, "Multiply", "response", &m);
+  if (st == CG_OK) *resp = (Calc__Value *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_divide(const cg_completion *c, Calc__Value **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_divide: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__value__descriptor, arena, c->response.data, c->response.len, "Divide", "response", &m);
+  if (st == CG_OK) *resp = (Calc__Value *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_modulo(const cg_completion *c, Calc__Value **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_modulo: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__value__descriptor, arena, c->response.data, c->response.len, "Modulo", "response", &m);
+  if (st == CG_OK) *resp = (Calc__Value *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_add_checked(const cg_completion *c, Calc__Value **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_add_checked: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__value__descriptor, arena, c->response.data, c->response.len, "AddChecked", "response", &m);
+  if (st == CG_OK) *resp = (Calc__Value *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_multiply_checked(const cg_completion *c, Calc__Value **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_multiply_checked: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__value__descriptor, arena, c->response.data, c->response.len, "MultiplyChecked", "response", &m);
+  if (st == CG_OK) *resp = (Calc__Value *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_divide_float(const cg_completion *c, Calc__FloatValue **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_divide_float: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__float_value__descriptor, arena, c->response.data, c->response.len, "DivideFloat", "response", &m);
+  if (st == CG_OK) *resp = (Calc__FloatValue *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_add_fixed(const cg_completion *c, Calc__FixedValue **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_add_fixed: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__fixed_value__descriptor, arena, c->response.data, c->response.len, "AddFixed", "response", &m);
+  if (st == CG_OK) *resp = (Calc__FixedValue *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_batch_add(const cg_completion *c, Calc__BatchResult **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_batch_add: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__batch_result__descriptor, arena, c->response.data, c->response.len, "BatchAdd", "response", &m);
+  if (st == CG_OK) *resp = (Calc__BatchResult *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_batch_subtract(const cg_completion *c, Calc__BatchResult **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_batch_subtract: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__batch_result__descriptor, arena, c->response.data, c->response.len, "BatchSubtract", "response", &m);
+  if (st == CG_OK) *resp = (Calc__BatchResult *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_batch_multiply(const cg_completion *c, Calc__BatchResult **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_batch_multiply: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__batch_result__descriptor, arena, c->response.data, c->response.len, "BatchMultiply", "response", &m);
+  if (st == CG_OK) *resp = (Calc__BatchResult *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_batch_divide(const cg_completion *c, Calc__BatchResult **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_batch_divide: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__batch_result__descriptor, arena, c->response.data, c->response.len, "BatchDivide", "response", &m);
+  if (st == CG_OK) *resp = (Calc__BatchResult *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_batch_add_checked(const cg_completion *c, Calc__BatchResult **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_batch_add_checked: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__batch_result__descriptor, arena, c->response.data, c->response.len, "BatchAddChecked", "response", &m);
+  if (st == CG_OK) *resp = (Calc__BatchResult *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_batch_multiply_float(const cg_completion *c, Calc__FloatBatchResult **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_batch_multiply_float: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__float_batch_result__descriptor, arena, c->response.data, c->response.len, "BatchMultiplyFloat", "response", &m);
+  if (st == CG_OK) *resp = (Calc__FloatBatchResult *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_batch_add_fixed(const cg_completion *c, Calc__FixedBatchResult **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_batch_add_fixed: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__fixed_batch_result__descriptor, arena, c->response.data, c->response.len, "BatchAddFixed", "response", &m);
+  if (st == CG_OK) *resp = (Calc__FixedBatchResult *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_factorial(const cg_completion *c, Calc__Value **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_factorial: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__value__descriptor, arena, c->response.data, c->response.len, "Factorial", "response", &m);
+  if (st == CG_OK) *resp = (Calc__Value *)m;
+  return st;
+}
+
+cg_status calc_calculator_result_format_number(const cg_completion *c, Calc__CalculatorResponse **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "calc_calculator_result_format_number: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&calc__calculator_response__descriptor, arena, c->response.data, c->response.len, "FormatNumber", "response", &m);
+  if (st == CG_OK) *resp = (Calc__CalculatorResponse *)m;
+  return st;
+}
+#endif
 
 /* ---- host side: typed calls through calc_calculator_dispatch ---- */
 

@@ -9,7 +9,7 @@
 
 #include <calcgen/calcgen.h>
 
-#if CG_GENERATED_ABI != 3
+#if CG_GENERATED_ABI != 4
 #error "calculator.calcgen.h was generated for another calcgen runtime: regenerate it with the calcgen that comes with this runtime"
 #endif
 
@@ -48,7 +48,9 @@ extern "C" {
 #define CALC_CALCULATOR_SCHEMA_HASH UINT64_C(0x309bf7042a5b2695)
 
 #define CALC_CALCULATOR__OP_ENUM(id, Name, name, UPPER, ...) CALC_CALCULATOR_OP_##UPPER = id,
-enum { CALC_CALCULATOR_OPS(CALC_CALCULATOR__OP_ENUM) };
+enum {
+  CALC_CALCULATOR_OPS(CALC_CALCULATOR__OP_ENUM)
+};
 #undef CALC_CALCULATOR__OP_ENUM
 
 /* Decodes `req` (NULL with req_len 0 is the empty message), runs the op and
@@ -61,6 +63,13 @@ CG_API cg_status calc_calculator_dispatch(uint32_t op, const uint8_t *req, size_
 CG_API uint64_t calc_calculator_schema_hash(void);
 /* The method name as written in the .proto; NULL for an unknown id. */
 CG_API const char *calc_calculator_op_name(uint32_t op);
+/* CG_OP_UNARY for an op of calc_calculator_dispatch, the stream's kind for a
+ * streaming method, CG_OP_UNKNOWN for an id the service lacks. */
+CG_API cg_op_kind calc_calculator_op_kind(uint32_t op);
+#if CG_HAVE_ENGINE
+/* The service for the async engine: cg_submit(host, calc_calculator_service(), ...). */
+CG_API const cg_service *calc_calculator_service(void);
+#endif
 
 /* User handlers: define these. `resp` arrives initialised; memory it points
  * to must come from `arena` (or be static) and lives until the response is
@@ -89,6 +98,49 @@ CG_API cg_status calc_calculator_call_batch_multiply_float(const Calc__FloatBatc
 CG_API cg_status calc_calculator_call_batch_add_fixed(const Calc__FixedBatch *req, Calc__FixedBatchResult *resp, cg_arena *arena);
 CG_API cg_status calc_calculator_call_factorial(const Calc__FactorialRequest *req, Calc__Value *resp, cg_arena *arena);
 CG_API cg_status calc_calculator_call_format_number(const Calc__FormatRequest *req, Calc__CalculatorResponse *resp, cg_arena *arena);
+#if CG_HAVE_ENGINE
+
+/* Host side, through the engine: submit a unary op or open a stream with
+ * your tag (the request is encoded and copied), then take its completions
+ * from the host (calcgen/engine.h); calc_calculator_result_<method> decodes a
+ * completion's response (or a stream's message) into `arena`. */
+CG_API cg_status calc_calculator_submit_add(cg_host *host, const Calc__BinaryOp *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_subtract(cg_host *host, const Calc__BinaryOp *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_multiply(cg_host *host, const Calc__BinaryOp *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_divide(cg_host *host, const Calc__BinaryOp *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_modulo(cg_host *host, const Calc__BinaryOp *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_add_checked(cg_host *host, const Calc__BinaryOp *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_multiply_checked(cg_host *host, const Calc__BinaryOp *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_divide_float(cg_host *host, const Calc__FloatOp *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_add_fixed(cg_host *host, const Calc__FixedOp *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_batch_add(cg_host *host, const Calc__BatchOperation *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_batch_subtract(cg_host *host, const Calc__BatchOperation *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_batch_multiply(cg_host *host, const Calc__BatchOperation *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_batch_divide(cg_host *host, const Calc__BatchOperation *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_batch_add_checked(cg_host *host, const Calc__BatchOperation *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_batch_multiply_float(cg_host *host, const Calc__FloatBatch *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_batch_add_fixed(cg_host *host, const Calc__FixedBatch *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_factorial(cg_host *host, const Calc__FactorialRequest *req, uint64_t tag);
+CG_API cg_status calc_calculator_submit_format_number(cg_host *host, const Calc__FormatRequest *req, uint64_t tag);
+CG_API cg_status calc_calculator_result_add(const cg_completion *c, Calc__Value **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_subtract(const cg_completion *c, Calc__Value **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_multiply(const cg_completion *c, Calc__Value **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_divide(const cg_completion *c, Calc__Value **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_modulo(const cg_completion *c, Calc__Value **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_add_checked(const cg_completion *c, Calc__Value **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_multiply_checked(const cg_completion *c, Calc__Value **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_divide_float(const cg_completion *c, Calc__FloatValue **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_add_fixed(const cg_completion *c, Calc__FixedValue **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_batch_add(const cg_completion *c, Calc__BatchResult **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_batch_subtract(const cg_completion *c, Calc__BatchResult **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_batch_multiply(const cg_completion *c, Calc__BatchResult **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_batch_divide(const cg_completion *c, Calc__BatchResult **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_batch_add_checked(const cg_completion *c, Calc__BatchResult **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_batch_multiply_float(const cg_completion *c, Calc__FloatBatchResult **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_batch_add_fixed(const cg_completion *c, Calc__FixedBatchResult **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_factorial(const cg_completion *c, Calc__Value **resp, cg_arena *arena);
+CG_API cg_status calc_calculator_result_format_number(const cg_completion *c, Calc__CalculatorResponse **resp, cg_arena *arena);
+#endif
 
 /* Typed kernel calls: the same round trip without messages. A batch writes
  * its n results to `result`. */

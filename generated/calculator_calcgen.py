@@ -29,6 +29,8 @@ from calcgen_runtime import (  # noqa: F401 - the stub's public names, as before
     CG_ERR_LIMIT,
     CG_ERR_NO_MEMORY,
     CG_ERR_HANDLER,
+    CG_ERR_CANCELLED,
+    CG_ERR_CLOSED,
 )
 
 if _rt.ABI != 2:

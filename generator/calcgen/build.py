@@ -130,6 +130,10 @@ def build(proto_files, files_to_generate) -> List[ProtoFile]:
     return out
 
 
+# (client_streaming, server_streaming) -> Op.streaming
+STREAMING = {(False, False): "", (False, True): "server", (True, False): "client", (True, True): "bidi"}
+
+
 def _build_service(fdp, si, sdp, index, loc, errors):
     full = f"{fdp.package}.{sdp.name}" if fdp.package else sdp.name
     prefix = (fdp.package.replace(".", "_") + "_" if fdp.package else "") + names.snake_case(sdp.name)
@@ -156,9 +160,6 @@ def _build_service(fdp, si, sdp, index, loc, errors):
     ids = [o.id for o in opts] if with_id else list(range(1, len(opts) + 1))
     seen_ids, seen_snake, seen_dart = {}, {}, {}
     for mi, (m, o, op_id) in enumerate(zip(sdp.method, opts, ids)):
-        if m.client_streaming or m.server_streaming:
-            err(mi, "streaming methods are not supported; an op takes one request and returns one response")
-            continue
         if op_id in seen_ids:
             err(mi, f"id {op_id} is already used by method {seen_ids[op_id]}")
         seen_ids.setdefault(op_id, m.name)
@@ -176,6 +177,10 @@ def _build_service(fdp, si, sdp, index, loc, errors):
             err(mi, f"its Dart name {dart} collides with method {seen_dart[dart]}")
         seen_snake.setdefault(snake, m.name)
         seen_dart.setdefault(dart, m.name)
+        streaming = STREAMING[(m.client_streaming, m.server_streaming)]
+        if streaming and o.kernel:
+            err(mi, f"a {streaming} streaming method runs a handler you write; it cannot have a kernel")
+            continue
         if o.kernel not in KERNELS:
             err(mi, f"unknown kernel value {o.kernel}")
             continue
@@ -187,6 +192,11 @@ def _build_service(fdp, si, sdp, index, loc, errors):
                 overflow=OVERFLOWS[o.overflow], request=index.model(req_name), response=index.model(resp_name),
                 handler=f"{prefix}__op_{snake}", dart_name=names.dart_identifier(snake),
                 python_name=names.python_identifier(snake))
+        if streaming:
+            op.streaming = streaming
+            op.user_handler = f"{prefix}_{snake}"
+            svc.streams.append(op)
+            continue
         if op.is_user:
             op.user_handler = f"{prefix}_{snake}"
         else:
@@ -223,7 +233,7 @@ def _build_service(fdp, si, sdp, index, loc, errors):
     if len(errors) != before:
         return None
     messages = {}
-    for op in svc.ops:
+    for op in svc.ops + svc.streams:
         for name in index.reachable(op.request.full_name) | index.reachable(op.response.full_name):
             messages[name] = index.model(name)
     svc.schema_hash = schema_hash(svc, messages)

@@ -266,6 +266,23 @@ class Op:
     python_name: str = ""    # snake, keyword-escaped
     js_name: str = ""        # its Dart name, unless the JavaScript class reserves it (js_names)
     batch_peer: Optional["Op"] = None  # the batch op a single kernel op coalesces into
+    streaming: str = ""      # "" (unary), "server", "client" or "bidi"
+
+    @property
+    def stream_kind(self) -> str:
+        """Its cg_op_kind constant."""
+        return {"": "CG_OP_UNARY", "server": "CG_OP_SERVER_STREAM", "client": "CG_OP_CLIENT_STREAM",
+                "bidi": "CG_OP_BIDI_STREAM"}[self.streaming]
+
+    @property
+    def sends(self) -> bool:
+        """Whether its handler emits messages (server and bidi streams)."""
+        return self.streaming in ("server", "bidi")
+
+    @property
+    def receives(self) -> bool:
+        """Whether its handler reads the host's messages (client and bidi streams)."""
+        return self.streaming in ("client", "bidi")
 
     @property
     def is_user(self) -> bool:
@@ -402,7 +419,8 @@ class Service:
     full_name: str
     prefix: str         # "calc_calculator"
     upper: str          # "CALC_CALCULATOR"
-    ops: List[Op]
+    ops: List[Op]               # unary ops: P_dispatch runs them
+    streams: List[Op] = field(default_factory=list)  # streaming methods: the engine runs them
     schema_hash: int = 0
     dart_class: str = ""  # class_name, escaped by dart_names.service_class_names
 
@@ -467,16 +485,31 @@ class Service:
     def symbols(self):
         """(C name, method or None) for every function, macro and enum constant
         generated for the service."""
-        for fixed in ("dispatch", "schema_hash", "op_name", "_switch"):
+        for fixed in ("dispatch", "schema_hash", "op_name", "_switch", "op_kind", "service", "_run_stream",
+                      "_service"):
             yield f"{self.prefix}_{fixed}", None
-        for fixed in ("OPS", "OPS_COUNT", "SCHEMA_HASH", "_OP_ENUM", "_CASE", "_NAME"):
+        for fixed in ("OPS", "OPS_COUNT", "SCHEMA_HASH", "_OP_ENUM", "_CASE", "_NAME", "STREAMS",
+                      "STREAMS_COUNT", "_KIND"):
             yield f"{self.upper}_{fixed}", None
+        for op in self.streams:
+            yield f"{self.upper}_OP_{op.upper}", op.name
+            yield op.handler, op.name
+            yield op.user_handler, op.name
+            yield f"{self.prefix}_open_{op.snake}", op.name
+            yield f"{self.prefix}_result_{op.snake}", op.name
+            if op.sends:
+                yield f"{self.prefix}_{op.snake}_send", op.name
+            if op.receives:
+                yield f"{self.prefix}_{op.snake}_recv", op.name
+                yield f"{self.prefix}_write_{op.snake}", op.name
         for op in self.ops:
             yield f"{self.upper}_OP_{op.upper}", op.name
             yield op.handler, op.name
             if op.is_user:
                 yield op.user_handler, op.name
             yield f"{self.prefix}_call_{op.snake}", op.name
+            yield f"{self.prefix}_submit_{op.snake}", op.name
+            yield f"{self.prefix}_result_{op.snake}", op.name
             if op.has_invoke:
                 yield f"{self.prefix}_invoke_{op.snake}", op.name
             if op.zero_copy:

@@ -52,7 +52,7 @@ def python_identifier(snake: str) -> str:
 
 
 # Function names every service prefix already uses.
-RESERVED_OP_NAMES = frozenset({"dispatch", "schema_hash", "op_name"})
+RESERVED_OP_NAMES = frozenset({"dispatch", "schema_hash", "op_name", "op_kind", "service"})
 
 
 def snake_case(name: str) -> str:

@@ -10,7 +10,7 @@ from .statuses import for_templates as statuses
 # The generated-code ABI the templates are written against; the runtime's
 # CG_GENERATED_ABI (runtime/include/calcgen/version.h.in) must be the same
 # (tests/generator checks it), and every generated file checks it at compile time.
-GENERATED_ABI = 3
+GENERATED_ABI = 4
 # The same for generated Python stubs and runtime/python/calcgen_runtime.py (ABI).
 PYTHON_ABI = 2
 # The same for generated JavaScript bindings and runtime/js/calcgen_runtime.mjs (ABI).

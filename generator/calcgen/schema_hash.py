@@ -47,8 +47,13 @@ def canonical_text(service, messages) -> str:
     for op in sorted(service.ops, key=lambda o: o.id):
         out.append(f"op {op.id} {op.name} {op.kernel} {op.overflow} "
                    f"{op.request.full_name} -> {op.response.full_name}")
+    # Streaming methods add lines of their own (a service without any hashes
+    # as it did before they were supported).
+    for op in sorted(service.streams, key=lambda o: o.id):
+        out.append(f"stream {op.id} {op.name} {op.streaming} "
+                   f"{op.request.full_name} -> {op.response.full_name}")
     seen = set()
-    for op in sorted(service.ops, key=lambda o: o.id):
+    for op in sorted(service.ops + service.streams, key=lambda o: o.id):
         _message_lines(op.request.full_name, messages, seen, out)
         _message_lines(op.response.full_name, messages, seen, out)
     return "\n".join(out) + "\n"

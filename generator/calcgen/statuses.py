@@ -13,6 +13,8 @@ STATUSES = [
     (6, "CG_ERR_LIMIT"),
     (7, "CG_ERR_NO_MEMORY"),
     (8, "CG_ERR_HANDLER"),
+    (9, "CG_ERR_CANCELLED"),
+    (10, "CG_ERR_CLOSED"),
 ]
 
 

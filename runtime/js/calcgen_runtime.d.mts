@@ -11,6 +11,8 @@ export declare const CG_ERR_OVERFLOW: 5;
 export declare const CG_ERR_LIMIT: 6;
 export declare const CG_ERR_NO_MEMORY: 7;
 export declare const CG_ERR_HANDLER: 8;
+export declare const CG_ERR_CANCELLED: 9;
+export declare const CG_ERR_CLOSED: 10;
 
 /** A call returned a status other than CG_OK. */
 export declare class CalcgenError extends Error {

@@ -17,6 +17,8 @@ export const STATUS = Object.freeze({
   6: 'CG_ERR_LIMIT',
   7: 'CG_ERR_NO_MEMORY',
   8: 'CG_ERR_HANDLER',
+  9: 'CG_ERR_CANCELLED',
+  10: 'CG_ERR_CLOSED',
 });
 export const CG_OK = 0;
 export const CG_ERR_UNKNOWN_OP = 1;
@@ -27,6 +29,8 @@ export const CG_ERR_OVERFLOW = 5;
 export const CG_ERR_LIMIT = 6;
 export const CG_ERR_NO_MEMORY = 7;
 export const CG_ERR_HANDLER = 8;
+export const CG_ERR_CANCELLED = 9;
+export const CG_ERR_CLOSED = 10;
 
 /** A call returned a status other than CG_OK. `index` is the failing
  * element of a batch (-1 when none applies). */

@@ -30,6 +30,8 @@ STATUS = {
     6: "CG_ERR_LIMIT",
     7: "CG_ERR_NO_MEMORY",
     8: "CG_ERR_HANDLER",
+    9: "CG_ERR_CANCELLED",
+    10: "CG_ERR_CLOSED",
 }
 CG_OK = 0
 CG_ERR_UNKNOWN_OP = 1
@@ -40,6 +42,8 @@ CG_ERR_OVERFLOW = 5
 CG_ERR_LIMIT = 6
 CG_ERR_NO_MEMORY = 7
 CG_ERR_HANDLER = 8
+CG_ERR_CANCELLED = 9
+CG_ERR_CLOSED = 10
 
 
 class CalcgenError(Exception):

@@ -15,7 +15,7 @@ fi
 sed -e 's/@VERSION@/fuzz/' -e 's/@MAJOR@/0/' -e 's/@MINOR@/0/' -e 's/@PATCH@/0/' \
   "$src/runtime/include/calcgen/version.h.in" > "$work/calcgen/version.h"
 rt="$src/runtime/src" calc="$build/examples/calculator" fgen="$build/tests/fuzz" unseen="$build/tests/schemas"
-runtime="$rt/alloc.c $rt/arena.c $rt/batch.c $rt/call.c $rt/cpu.c $rt/protobuf.c $rt/run_kernel.c $rt/host.c $rt/version.c $rt/status.c
+runtime="$rt/alloc.c $rt/arena.c $rt/batch.c $rt/call.c $rt/cpu.c $rt/protobuf.c $rt/run_kernel.c $rt/host.c $rt/engine.c $rt/engine_host.c $rt/stream.c $rt/version.c $rt/status.c
   $rt/wire.c $rt/kernels_scalar.c $rt/varint_generic.c"
 case "$target" in
   codec) # includes the generated .c files itself

@@ -141,10 +141,11 @@ class Plugin(unittest.TestCase):
 
     def test_schema_error_fails_protoc(self):
         with tempfile.TemporaryDirectory() as tmp:
-            Path(tmp, "bad.proto").write_text(HEADER + PAIR + "service S {\n  rpc A(stream Pair) returns (Val);\n}\n")
+            Path(tmp, "bad.proto").write_text(HEADER + PAIR + "service S {\n  rpc A(stream Pair) returns (Val) { option (calcgen.op) = { kernel: ADD }; }\n}\n")
             proc = self.run_protoc(tmp, tmp, "bad.proto")
             self.assertNotEqual(proc.returncode, 0)
-            self.assertIn("bad.proto:7:3: service t.S, method A: streaming methods are not supported", proc.stderr)
+            self.assertIn("bad.proto:7:3: service t.S, method A: a client streaming method runs a handler you write; "
+                          "it cannot have a kernel", proc.stderr)
 
     def test_imports_and_options(self):
         """Within what protoc hands a plugin, the CLI's behaviour: protoc-c code

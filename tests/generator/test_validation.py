@@ -43,9 +43,11 @@ class Validation(unittest.TestCase):
         self.check("service S { rpc A(Pair) returns (Val) { option (calcgen.op) = { id: 4000000000 }; } }\n",
                    "id 4000000000 is above the largest op id")
 
-    def test_streaming(self):
-        self.check("service S { rpc A(stream Pair) returns (Val); }\n", "method A: streaming methods")
-        self.check("service S { rpc A(Pair) returns (stream Val); }\n", "method A: streaming methods")
+    def test_streaming_with_a_kernel(self):
+        for stream, kind in (("stream Pair) returns (Val", "client"), ("Pair) returns (stream Val", "server"),
+                             ("stream Pair) returns (stream Val", "bidi")):
+            self.check(f"service S {{ rpc A({stream}) {{ option (calcgen.op) = {{ kernel: ADD }}; }} }}\n",
+                       f"method A: a {kind} streaming method runs a handler you write; it cannot have a kernel")
 
     def test_kernel_on_non_numeric(self):
         self.check("message P { string a = 1; string b = 2; }\n"
@@ -120,7 +122,7 @@ class Validation(unittest.TestCase):
 
     def test_several_errors_reported_together(self):
         errs = errors("service S {\n"
-                      "  rpc A(stream Pair) returns (Val);\n"
+                      "  rpc A(stream Pair) returns (Val) { option (calcgen.op) = { kernel: ADD }; }\n"
                       "  rpc Dispatch(Pair) returns (Val);\n}\n")
         self.assertEqual(len(errs), 2)
 

@@ -17,9 +17,9 @@ static void names_follow_the_contract(void **state) {
   static const char *const want[] = {"CG_OK", "CG_ERR_UNKNOWN_OP", "CG_ERR_DECODE",
                                      "CG_ERR_INVALID_ARGUMENT", "CG_ERR_DIVIDE_BY_ZERO",
                                      "CG_ERR_OVERFLOW", "CG_ERR_LIMIT", "CG_ERR_NO_MEMORY",
-                                     "CG_ERR_HANDLER"};
-  for (int i = 0; i < 9; i++) assert_string_equal(cg_status_name(i), want[i]);
-  assert_int_equal(CG_STATUS_COUNT, 9);
+                                     "CG_ERR_HANDLER", "CG_ERR_CANCELLED", "CG_ERR_CLOSED"};
+  for (int i = 0; i < 11; i++) assert_string_equal(cg_status_name(i), want[i]);
+  assert_int_equal(CG_STATUS_COUNT, 11);
   assert_string_equal(cg_status_name(-1), "CG_UNKNOWN_STATUS");
   assert_string_equal(cg_status_name(99), "CG_UNKNOWN_STATUS");
   assert_string_equal(cg_status_text(CG_ERR_DIVIDE_BY_ZERO), "division by zero");

@@ -1,8 +1,9 @@
 /* calcgen runtime: the umbrella header, the host's API: statuses and their
  * detail, arenas for the typed host calls, limits and per-thread state, the
  * allocator hook, the active instruction set, the zero-copy layout, the
- * version. Generated sources include calcgen/generated_support.h, which adds
- * the codecs and the batch engine they are written against. */
+ * version, the async engine and streams. Generated sources include
+ * calcgen/generated_support.h, which adds the codecs and the batch engine
+ * they are written against. */
 #ifndef CALCGEN_CALCGEN_H
 #define CALCGEN_CALCGEN_H
 
@@ -10,9 +11,11 @@
 #include "calcgen/arena.h"
 #include "calcgen/bytes.h"
 #include "calcgen/call.h"
+#include "calcgen/engine.h"
 #include "calcgen/kernels.h"
 #include "calcgen/layout.h"
 #include "calcgen/status.h"
+#include "calcgen/stream.h"
 #include "calcgen/version.h"
 
 #endif

@@ -26,7 +26,9 @@ typedef int32_t cg_status;
   X(5, CG_ERR_OVERFLOW, "arithmetic overflow")                                  \
   X(6, CG_ERR_LIMIT, "a configured limit was exceeded")                         \
   X(7, CG_ERR_NO_MEMORY, "out of memory")                                       \
-  X(8, CG_ERR_HANDLER, "user handler failed")
+  X(8, CG_ERR_HANDLER, "user handler failed")                                   \
+  X(9, CG_ERR_CANCELLED, "cancelled before it completed")                       \
+  X(10, CG_ERR_CLOSED, "the engine, host or stream is closed")
 
 enum {
 #define CG__STATUS_ENUM(code, name, text) name = code,

@@ -3,7 +3,7 @@
 
 #include <calcgen/generated_support.h>
 
-#if CG_GENERATED_ABI != 3
+#if CG_GENERATED_ABI != 4
 #error "plain.calcgen.c was generated for another calcgen runtime: regenerate it with the calcgen that comes with this runtime"
 #endif
 
@@ -146,6 +146,74 @@ const char *http_echo_op_name(uint32_t op) {
     default: return NULL;
   }
 }
+
+cg_op_kind http_echo_op_kind(uint32_t op) {
+  switch (op) {
+#define HTTP_ECHO__KIND(id, ...) \
+  case id: return CG_OP_UNARY;
+    HTTP_ECHO_OPS(HTTP_ECHO__KIND)
+#undef HTTP_ECHO__KIND
+    default: return CG_OP_UNKNOWN;
+  }
+}
+#if CG_HAVE_ENGINE
+
+static const cg_service http_echo__service = {
+    "HTTPEcho", HTTP_ECHO_SCHEMA_HASH, http_echo_dispatch, http_echo_op_kind,
+    NULL};
+
+const cg_service *http_echo_service(void) { return &http_echo__service; }
+
+/* ---- host side: through the engine ---- */
+
+cg_status http_echo_submit_echo(cg_host *host, const Ping *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "http_echo_submit_echo: req is NULL");
+  st = cg_request_buffer(ping__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(ping__cg_write(req, buf) - buf);
+  return cg_submit(host, &http_echo__service, 1, buf, len, tag);
+}
+
+cg_status http_echo_submit_count(cg_host *host, const Ping *req, uint64_t tag) {
+  uint8_t *buf;
+  size_t len;
+  cg_status st;
+  cg_clear_error();
+  if (!req) return cg_fail(CG_ERR_INVALID_ARGUMENT, "http_echo_submit_count: req is NULL");
+  st = cg_request_buffer(ping__cg_bound(req), &buf);
+  if (st != CG_OK) return st;
+  len = (size_t)(ping__cg_write(req, buf) - buf);
+  return cg_submit(host, &http_echo__service, 2, buf, len, tag);
+}
+
+cg_status http_echo_result_echo(const cg_completion *c, Ping **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "http_echo_result_echo: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&ping__descriptor, arena, c->response.data, c->response.len, "Echo", "response", &m);
+  if (st == CG_OK) *resp = (Ping *)m;
+  return st;
+}
+
+cg_status http_echo_result_count(const cg_completion *c, Ping **resp, cg_arena *arena) {
+  cg_clear_error();
+  if (!c || !resp || !arena)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "http_echo_result_count: c, resp and arena must not be NULL");
+  *resp = NULL;
+  if (c->status != CG_OK) return cg_fail_at(c->status, c->error_index, "%s", c->error);
+  ProtobufCMessage *m;
+  cg_status st = cg_protobuf_decode(&ping__descriptor, arena, c->response.data, c->response.len, "Count", "response", &m);
+  if (st == CG_OK) *resp = (Ping *)m;
+  return st;
+}
+#endif
 
 /* ---- host side: typed calls through http_echo_dispatch ---- */
 

@@ -9,7 +9,7 @@
 
 #include <calcgen/calcgen.h>
 
-#if CG_GENERATED_ABI != 3
+#if CG_GENERATED_ABI != 4
 #error "plain.calcgen.h was generated for another calcgen runtime: regenerate it with the calcgen that comes with this runtime"
 #endif
 
@@ -32,7 +32,9 @@ extern "C" {
 #define HTTP_ECHO_SCHEMA_HASH UINT64_C(0x60234baad5ffb97a)
 
 #define HTTP_ECHO__OP_ENUM(id, Name, name, UPPER, ...) HTTP_ECHO_OP_##UPPER = id,
-enum { HTTP_ECHO_OPS(HTTP_ECHO__OP_ENUM) };
+enum {
+  HTTP_ECHO_OPS(HTTP_ECHO__OP_ENUM)
+};
 #undef HTTP_ECHO__OP_ENUM
 
 /* Decodes `req` (NULL with req_len 0 is the empty message), runs the op and
@@ -45,6 +47,13 @@ CG_API cg_status http_echo_dispatch(uint32_t op, const uint8_t *req, size_t req_
 CG_API uint64_t http_echo_schema_hash(void);
 /* The method name as written in the .proto; NULL for an unknown id. */
 CG_API const char *http_echo_op_name(uint32_t op);
+/* CG_OP_UNARY for an op of http_echo_dispatch, the stream's kind for a
+ * streaming method, CG_OP_UNKNOWN for an id the service lacks. */
+CG_API cg_op_kind http_echo_op_kind(uint32_t op);
+#if CG_HAVE_ENGINE
+/* The service for the async engine: cg_submit(host, http_echo_service(), ...). */
+CG_API const cg_service *http_echo_service(void);
+#endif
 
 /* User handlers: define these. `resp` arrives initialised; memory it points
  * to must come from `arena` (or be static) and lives until the response is
@@ -57,6 +66,17 @@ cg_status http_echo_count(const Ping *req, Ping *resp, cg_arena *arena);
  * it when you are done with the results). */
 CG_API cg_status http_echo_call_echo(const Ping *req, Ping *resp, cg_arena *arena);
 CG_API cg_status http_echo_call_count(const Ping *req, Ping *resp, cg_arena *arena);
+#if CG_HAVE_ENGINE
+
+/* Host side, through the engine: submit a unary op or open a stream with
+ * your tag (the request is encoded and copied), then take its completions
+ * from the host (calcgen/engine.h); http_echo_result_<method> decodes a
+ * completion's response (or a stream's message) into `arena`. */
+CG_API cg_status http_echo_submit_echo(cg_host *host, const Ping *req, uint64_t tag);
+CG_API cg_status http_echo_submit_count(cg_host *host, const Ping *req, uint64_t tag);
+CG_API cg_status http_echo_result_echo(const cg_completion *c, Ping **resp, cg_arena *arena);
+CG_API cg_status http_echo_result_count(const cg_completion *c, Ping **resp, cg_arena *arena);
+#endif
 
 #ifdef __cplusplus
 }

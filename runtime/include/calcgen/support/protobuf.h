@@ -32,6 +32,11 @@ CG_API cg_status cg_protobuf_decode(const ProtobufCMessageDescriptor *desc, cg_a
  * response of a user op whose response type reaches a required field. */
 CG_API cg_status cg_protobuf_check_required(const ProtobufCMessage *msg, const char *op);
 
+typedef struct cg_stream cg_stream;
+/* cg_stream_send of `msg` packed straight into the completion (generated
+ * P_<method>_send call it). */
+CG_API cg_status cg_stream_send_message(cg_stream *s, const ProtobufCMessage *msg);
+
 /* Encodes `msg` into this thread's response buffer and points *resp at it. */
 CG_API cg_status cg_protobuf_respond(const ProtobufCMessage *msg, cg_bytes *resp);
 

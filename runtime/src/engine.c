@@ -1,0 +1,247 @@
+/* The engine: worker threads, the shared submission queue, shutdown. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc_internal.h"
+#include "engine_internal.h"
+#include "status_internal.h"
+
+#define CG__DEFAULT_MAX_HOSTS 64u
+#define CG__DEFAULT_MAX_INFLIGHT ((size_t)1 << 16)
+#define CG__DEFAULT_MAX_STREAMS 256u
+#define CG__MAX_WORKERS 64u
+/* Polls of an empty queue before a worker sleeps: a burst of submissions
+ * then costs no wake-up per call. */
+#define CG__SPINS 256
+
+static _Thread_local int engine_thread;
+
+int cg__on_engine_thread(void) { return engine_thread; }
+void cg__set_engine_thread(int on) { engine_thread = on; }
+
+void cg__engine_clear_error(void) {
+  cg__hot *h = cg__hot_state();
+  cg__clear_errors_from(h, h->depth);
+}
+
+int cg__buf_reserve(cg__buf *b, size_t len) {
+  if (len <= b->cap) return 1;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap < len) cap = cap > SIZE_MAX / 2 ? len : cap * 2;
+  uint8_t *p = cg__alloc(cap);
+  if (!p) return 0;
+  cg__free(b->data, b->cap);
+  b->data = p;
+  b->cap = cap;
+  return 1;
+}
+
+void cg__buf_free(cg__buf *b) {
+  cg__free(b->data, b->cap);
+  *b = (cg__buf){0};
+}
+
+static uint64_t pow2_at_least(uint64_t n) {
+  uint64_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+void cg__wake_worker(cg_engine *e) {
+  atomic_thread_fence(memory_order_seq_cst);
+  if (atomic_load(&e->sleepers)) {
+    pthread_mutex_lock(&e->lock);
+    pthread_cond_signal(&e->work_cv);
+    pthread_mutex_unlock(&e->lock);
+  }
+}
+
+void cg__engine_done(cg_engine *e) {
+  if (atomic_fetch_sub(&e->active, 1) == 1) {
+    pthread_mutex_lock(&e->lock);
+    pthread_cond_broadcast(&e->idle_cv);
+    pthread_mutex_unlock(&e->lock);
+  }
+}
+
+/* Runs one submitted slot: dispatch on this thread, the response copied into
+ * the slot (the dispatch's view is this thread's buffer). */
+static void run_entry(cg_engine *e, uint64_t entry) {
+  /* The host stays while it has a submission running (close waits). */
+  cg_host *h = atomic_load_explicit(&e->hosts[entry >> 32], memory_order_acquire);
+  uint32_t index = (uint32_t)entry;
+  cg__slot *s = &h->slots[index];
+  int expect = CG__PENDING;
+  if (atomic_load(&e->cancel_all) || atomic_load(&h->closing) ||
+      !atomic_compare_exchange_strong(&s->state, &expect, CG__RUNNING)) {
+    if (atomic_load(&e->cancel_all)) atomic_fetch_add(&e->cancelled, 1);
+    atomic_store(&s->state, CG__RUNNING);
+    if (s->stream) {
+      cg__stream_abandon(h, index);
+      return;
+    }
+    cg__slot_fail(s, CG_ERR_CANCELLED, "cancelled before it ran", -1);
+    s->flags = CG_COMPLETION_END;
+    cg__complete(h, index);
+    return;
+  }
+  if (s->stream) { /* the stream's thread completes it */
+    cg__stream_start(h, index);
+    return;
+  }
+  cg_bytes r = {0};
+  cg_status st = s->svc->dispatch(s->op, s->req.len ? s->req.data : NULL, s->req.len, &r);
+  s->flags = CG_COMPLETION_END;
+  if (st != CG_OK) {
+    cg__slot_fail(s, st, cg_last_error(), cg_last_error_index());
+  } else if (!cg__buf_reserve(&s->resp, r.len)) {
+    cg__slot_fail(s, CG_ERR_NO_MEMORY, "engine: no memory for the response", -1);
+  } else {
+    if (r.len) memcpy(s->resp.data, r.data, r.len);
+    s->resp.len = r.len;
+  }
+  cg__complete(h, index);
+}
+
+static void *worker_main(void *arg) {
+  cg_engine *e = arg;
+  cg__set_engine_thread(1);
+  for (;;) {
+    uint64_t entry;
+    int got = 0;
+    for (int i = 0; i < CG__SPINS && !(got = cg__ring_pop(e->queue, &entry)); i++) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+    if (got) {
+      run_entry(e, entry);
+      continue;
+    }
+    pthread_mutex_lock(&e->lock);
+    atomic_fetch_add(&e->sleepers, 1);
+    atomic_thread_fence(memory_order_seq_cst);
+    got = cg__ring_pop(e->queue, &entry);
+    if (!got && !atomic_load(&e->stopping)) {
+      pthread_cond_wait(&e->work_cv, &e->lock);
+      got = cg__ring_pop(e->queue, &entry);
+    }
+    atomic_fetch_sub(&e->sleepers, 1);
+    int stop = !got && atomic_load(&e->stopping);
+    pthread_mutex_unlock(&e->lock);
+    if (got) run_entry(e, entry);
+    if (stop) break;
+  }
+  cg_thread_release();
+  return NULL;
+}
+
+static void free_engine(cg_engine *e) {
+  if (e->queue) cg__free(e->queue, cg__ring_size(e->cfg.max_inflight));
+  cg__free(e->hosts, sizeof *e->hosts * e->cfg.max_hosts);
+  cg__free(e->threads, sizeof *e->threads * e->cfg.workers);
+  cg__stream_threads_stop(e);
+  pthread_mutex_destroy(&e->lock);
+  pthread_cond_destroy(&e->work_cv);
+  pthread_cond_destroy(&e->idle_cv);
+  cg__free(e, sizeof *e);
+}
+
+static void stop_workers(cg_engine *e) {
+  pthread_mutex_lock(&e->lock);
+  atomic_store(&e->stopping, 1);
+  pthread_cond_broadcast(&e->work_cv);
+  pthread_mutex_unlock(&e->lock);
+  for (unsigned i = 0; i < e->started; i++) pthread_join(e->threads[i], NULL);
+  e->started = 0;
+  cg__stream_threads_stop(e);
+}
+
+cg_status cg_engine_create(const cg_engine_config *cfg, cg_engine **out) {
+  cg__engine_clear_error();
+  if (!out) return cg_fail(CG_ERR_INVALID_ARGUMENT, "cg_engine_create: out is NULL");
+  *out = NULL;
+  cg_engine_config c = cfg ? *cfg : (cg_engine_config){0};
+  if (!c.workers) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    c.workers = n < 1 ? 1u : (unsigned)n;
+  }
+  if (c.workers > CG__MAX_WORKERS) c.workers = CG__MAX_WORKERS;
+  if (!c.max_hosts) c.max_hosts = CG__DEFAULT_MAX_HOSTS;
+  if (!c.max_inflight) c.max_inflight = CG__DEFAULT_MAX_INFLIGHT;
+  if (!c.max_streams) c.max_streams = CG__DEFAULT_MAX_STREAMS;
+  if (c.max_hosts > 65536 || c.max_inflight > ((size_t)1 << 30))
+    return cg_fail(CG_ERR_LIMIT, "cg_engine_create: max_hosts is at most 65536 and max_inflight 2^30");
+  c.max_inflight = (size_t)pow2_at_least(c.max_inflight);
+  cg_engine *e = cg__alloc(sizeof *e);
+  if (!e) return cg_fail(CG_ERR_NO_MEMORY, "cg_engine_create: out of memory");
+  memset(e, 0, sizeof *e);
+  e->cfg = c;
+  pthread_mutex_init(&e->lock, NULL);
+  pthread_cond_init(&e->work_cv, NULL);
+  pthread_cond_init(&e->idle_cv, NULL);
+  e->queue = cg__alloc(cg__ring_size(c.max_inflight));
+  e->hosts = cg__alloc(sizeof *e->hosts * c.max_hosts);
+  e->threads = cg__alloc(sizeof *e->threads * c.workers);
+  if (!e->queue || !e->hosts || !e->threads || cg__stream_threads_init(e) != CG_OK) {
+    free_engine(e);
+    return cg_fail(CG_ERR_NO_MEMORY, "cg_engine_create: out of memory");
+  }
+  cg__ring_init(e->queue, c.max_inflight);
+  for (unsigned i = 0; i < c.max_hosts; i++) atomic_init(&e->hosts[i], NULL);
+  atomic_store(&e->accepting, 1);
+  for (; e->started < c.workers; e->started++) {
+    if (pthread_create(&e->threads[e->started], NULL, worker_main, e) != 0) {
+      stop_workers(e);
+      free_engine(e);
+      return cg_fail(CG_ERR_NO_MEMORY, "cg_engine_create: cannot start worker threads");
+    }
+  }
+  *out = e;
+  return CG_OK;
+}
+
+unsigned cg_engine_workers(const cg_engine *e) { return e ? e->cfg.workers : 0; }
+
+cg_status cg_engine_shutdown(cg_engine *e, cg_shutdown how, size_t *cancelled) {
+  cg__engine_clear_error();
+  if (cancelled) *cancelled = 0;
+  if (!e) return cg_fail(CG_ERR_INVALID_ARGUMENT, "cg_engine_shutdown: engine is NULL");
+  if (how != CG_SHUTDOWN_DRAIN && how != CG_SHUTDOWN_CANCEL)
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "cg_engine_shutdown: unknown mode %d", (int)how);
+  if (cg__on_engine_thread())
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "cg_engine_shutdown: called from an engine thread");
+  if (atomic_exchange(&e->shut, 1)) return CG_OK;
+  atomic_store(&e->accepting, 0);
+  if (how == CG_SHUTDOWN_CANCEL) {
+    atomic_store(&e->cancel_all, 1);
+    pthread_mutex_lock(&e->lock);
+    for (unsigned i = 0; i < e->cfg.max_hosts; i++) {
+      cg_host *h = atomic_load(&e->hosts[i]);
+      if (h) atomic_fetch_add(&e->cancelled, cg__stream_cancel(h, 0, 1));
+    }
+    pthread_mutex_unlock(&e->lock);
+  }
+  pthread_mutex_lock(&e->lock);
+  while (atomic_load(&e->active)) pthread_cond_wait(&e->idle_cv, &e->lock);
+  pthread_mutex_unlock(&e->lock);
+  stop_workers(e);
+  if (cancelled) *cancelled = atomic_load(&e->cancelled);
+  return CG_OK;
+}
+
+cg_status cg_engine_destroy(cg_engine *e) {
+  if (!e) return CG_OK;
+  cg__engine_clear_error();
+  if (cg__on_engine_thread())
+    return cg_fail(CG_ERR_INVALID_ARGUMENT, "cg_engine_destroy: called from an engine thread");
+  cg_engine_shutdown(e, CG_SHUTDOWN_DRAIN, NULL);
+  for (unsigned i = 0; i < e->cfg.max_hosts; i++) {
+    cg_host *h = atomic_load(&e->hosts[i]);
+    if (h) cg_host_close(h);
+  }
+  free_engine(e);
+  return CG_OK;
+}
