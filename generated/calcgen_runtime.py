@@ -12,13 +12,14 @@ and refuses a runtime it was not generated for.
 
 import array
 import ctypes
+import importlib
 import struct
 import sys
 import threading
 import operator
 
 # The contract between generated stubs and this module; stubs check it.
-ABI = 2
+ABI = 3
 
 STATUS = {
     0: "CG_OK",
@@ -302,3 +303,319 @@ def decode_varints(buf, field, codec, typecode):
                 x, at = _read_varint(buf, at)
                 out.append(_decode_varint(codec, x))
     return out
+
+
+def message_class(modules, module, name):
+    """Class `name` (dotted for nested types) of protobuf module `module`,
+    imported at its first use; `modules` caches the imports."""
+    if module not in modules:
+        modules[module] = importlib.import_module(module)
+    obj = modules[module]
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def encode_packed(out, field, codec, values):
+    """A packed repeated field of `values`: varints, or fixed-width items."""
+    if codec not in _FIXED:
+        encode_packed_varints(out, field, codec, values)
+        return
+    if not len(values):
+        return
+    fmt = _FIXED[codec]
+    body = struct.pack("<%d%s" % (len(values), fmt[1]), *values)
+    _varint(out, (field << 3) | 2)
+    _varint(out, len(body))
+    out += body
+
+
+def decode_packed(buf, field, codec, typecode):
+    """The values of a repeated numeric field, packed or not, as an array.array."""
+    if codec not in _FIXED:
+        return decode_varints(buf, field, codec, typecode)
+    out = array.array(typecode)
+    fmt = _FIXED[codec]
+    width = struct.calcsize(fmt)
+    for f, wire, v in _fields(buf):
+        if f != field:
+            continue
+        chunk = bytes(buf[v[0]:v[1]])
+        if wire == 2 and len(chunk) % width:
+            raise ValueError("truncated packed field")
+        out.extend(struct.unpack("<%d%s" % (len(chunk) // width, fmt[1]), chunk))
+    return out
+
+
+# ---- the async engine (calcgen/engine.h), driven by an asyncio loop ----
+
+class _Completion(ctypes.Structure):
+    _fields_ = [("tag", ctypes.c_uint64), ("status", ctypes.c_int32), ("flags", ctypes.c_uint32),
+                ("data", ctypes.c_void_p), ("len", ctypes.c_size_t), ("error", ctypes.c_char_p),
+                ("error_index", ctypes.c_int64), ("slot", ctypes.c_uint32), ("reserved", ctypes.c_uint32)]
+
+
+class _EngineConfig(ctypes.Structure):
+    _fields_ = [("workers", ctypes.c_uint), ("max_hosts", ctypes.c_uint), ("max_inflight", ctypes.c_size_t),
+                ("max_streams", ctypes.c_uint)]
+
+
+class _HostConfig(ctypes.Structure):
+    _fields_ = [("capacity", ctypes.c_uint32), ("eventfd", ctypes.c_int), ("stream_window", ctypes.c_uint32),
+                ("notify", ctypes.c_void_p), ("callback", ctypes.c_void_p), ("ud", ctypes.c_void_p)]
+
+
+COMPLETION_MESSAGE = 1
+COMPLETION_END = 2
+_SHUTDOWN_CANCEL = 1
+_POLL_BATCH = 64
+
+
+def _engine_functions(lib):
+    """The engine's C functions with their signatures (once per library)."""
+    if getattr(lib, "_calcgen_engine", None):
+        return lib
+    P, U32, U64, SZ, I32 = ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint64, ctypes.c_size_t, ctypes.c_int32
+    sigs = {
+        "cg_engine_create": ([ctypes.POINTER(_EngineConfig), ctypes.POINTER(P)], I32),
+        "cg_engine_shutdown": ([P, ctypes.c_int, ctypes.POINTER(SZ)], I32),
+        "cg_engine_destroy": ([P], I32),
+        "cg_engine_workers": ([P], ctypes.c_uint),
+        "cg_host_open": ([P, ctypes.POINTER(_HostConfig), ctypes.POINTER(P)], I32),
+        "cg_host_fd": ([P], ctypes.c_int),
+        "cg_host_in_use": ([P], SZ),
+        "cg_host_poll": ([P, ctypes.POINTER(_Completion), SZ], SZ),
+        "cg_host_release": ([P, ctypes.POINTER(_Completion), SZ], I32),
+        "cg_host_cancel": ([P, U64], I32),
+        "cg_submit": ([P, P, U32, ctypes.c_char_p, SZ, U64], I32),
+        "cg_stream_open": ([P, P, U32, ctypes.c_char_p, SZ, U64], I32),
+        "cg_stream_write": ([P, U64, ctypes.c_char_p, SZ, ctypes.c_int], I32),
+        "cg_stream_close_send": ([P, U64], I32),
+        "cg_last_error": ([], ctypes.c_char_p),
+    }
+    for name, (args, res) in sigs.items():
+        fn = getattr(lib, name)
+        fn.argtypes = args
+        fn.restype = res
+    lib._calcgen_engine = True
+    return lib
+
+
+class Engine:
+    """The native library's async engine, its completions delivered to an
+    asyncio event loop through the host's eventfd (Linux): awaiting a call
+    never blocks the loop, and any number of calls may be in flight. Up to
+    `capacity` run or wait in the engine; further submissions wait in Python
+    for a slot (nothing is dropped). Create it inside a running loop (or pass
+    `loop`); `await engine.aclose()` (or `async with`) shuts it down, failing
+    what is still pending with CG_ERR_CANCELLED. Generated `*Async` classes
+    take it; one engine serves every service of the library."""
+
+    def __init__(self, library, workers=0, capacity=1024, stream_window=16, loop=None):
+        import asyncio
+        lib = library if isinstance(library, ctypes.CDLL) else ctypes.CDLL(library)
+        self.lib = _engine_functions(lib)
+        self._loop = loop or asyncio.get_running_loop()
+        self._engine = ctypes.c_void_p()
+        st = lib.cg_engine_create(ctypes.byref(_EngineConfig(workers=workers)), ctypes.byref(self._engine))
+        if st:
+            raise CalcgenError("Engine", st, self._error())
+        self._host = ctypes.c_void_p()
+        config = _HostConfig(capacity=capacity, eventfd=1, stream_window=stream_window)
+        st = lib.cg_host_open(self._engine, ctypes.byref(config), ctypes.byref(self._host))
+        if st:
+            lib.cg_engine_destroy(self._engine)
+            raise CalcgenError("Engine", st, self._error())
+        self.capacity = 1
+        while self.capacity < capacity:
+            self.capacity *= 2
+        self.workers = lib.cg_engine_workers(self._engine)
+        self._fd = lib.cg_host_fd(self._host)
+        self._pending = {}  # tag -> Future (unary) or Stream
+        self._next_tag = 1
+        self._slot_waiters = []
+        self._batch = (_Completion * _POLL_BATCH)()
+        self._closed = False
+        self._loop.add_reader(self._fd, self._drain)
+
+    def _error(self):
+        return (self.lib.cg_last_error() or b"").decode("utf-8", "replace")
+
+    def _tag(self):
+        tag = self._next_tag
+        self._next_tag += 1
+        return tag
+
+    async def _submit(self, fn, service, op, payload, tag, name):
+        while True:
+            if self._closed:
+                raise CalcgenError(name, CG_ERR_CLOSED, "the engine is closed")
+            st = fn(self._host, service, op, payload, len(payload), tag)
+            if st == CG_OK:
+                return
+            if st == CG_ERR_LIMIT and self.lib.cg_host_in_use(self._host) >= self.capacity:
+                waiter = self._loop.create_future()
+                self._slot_waiters.append(waiter)
+                await waiter
+                continue
+            raise CalcgenError(name, st, self._error())
+
+    async def call(self, service, op, name, payload):
+        """Runs unary op `op` of `service` (P_service()) on a worker; the
+        response bytes, or CalcgenError."""
+        tag = self._tag()
+        future = self._loop.create_future()
+        self._pending[tag] = (future, name)
+        try:
+            await self._submit(self.lib.cg_submit, service, op, bytes(payload), tag, name)
+        except BaseException:
+            self._pending.pop(tag, None)
+            raise
+        return await future
+
+    async def open_stream(self, service, op, name, payload=b"", encode=bytes, decode=bytes):
+        """Opens streaming method `op`; see Stream."""
+        tag = self._tag()
+        stream = Stream(self, tag, name, encode, decode)
+        self._pending[tag] = stream
+        try:
+            await self._submit(self.lib.cg_stream_open, service, op, bytes(payload), tag, name)
+        except BaseException:
+            self._pending.pop(tag, None)
+            raise
+        return stream
+
+    def _release(self, completion):
+        self.lib.cg_host_release(self._host, ctypes.byref(completion), 1)
+        if self._slot_waiters:
+            waiter = self._slot_waiters.pop(0)
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _drain(self):
+        batch = self._batch
+        while True:
+            n = self.lib.cg_host_poll(self._host, batch, _POLL_BATCH)
+            if not n:
+                return
+            for i in range(n):
+                c = batch[i]
+                data = ctypes.string_at(c.data, c.len) if c.len else b""
+                target = self._pending.get(c.tag)
+                if c.flags & COMPLETION_MESSAGE and target is not None:
+                    # released when the reader takes it: the stream's window holds the writer
+                    target._push(data, _Completion.from_buffer_copy(c))
+                    continue
+                error = None
+                if c.status != CG_OK:
+                    name = target._name if isinstance(target, Stream) else target[1] if target else "call"
+                    error = CalcgenError(name, c.status, (c.error or b"").decode("utf-8", "replace"))
+                    error.index = c.error_index
+                self._release(c)
+                self._pending.pop(c.tag, None)
+                if isinstance(target, Stream):
+                    target._finish(data, error)
+                elif target is not None and not target[0].done():
+                    if error is not None:
+                        target[0].set_exception(error)
+                    else:
+                        target[0].set_result(data)
+
+    async def aclose(self):
+        """Cancels what has not run, fails what is pending with CG_ERR_CANCELLED
+        and frees the engine. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        cancelled = ctypes.c_size_t()
+        await self._loop.run_in_executor(
+            None, lambda: self.lib.cg_engine_shutdown(self._engine, _SHUTDOWN_CANCEL, ctypes.byref(cancelled)))
+        self._drain()
+        self._loop.remove_reader(self._fd)
+        for waiter in self._slot_waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self.lib.cg_engine_destroy(self._engine)
+        self._engine = None
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.aclose()
+
+
+class Stream:
+    """An open streaming call. `async for message in stream` yields what the
+    handler sends, in order (a message the loop has not taken yet holds the
+    handler at its window: a slow reader bounds the writer), and raises
+    CalcgenError if the stream ends with an error. Client and bidi streams
+    take messages with `await write(msg)` (waiting while the handler's window
+    is full) and `await close_send()`; `await result()` is the stream's end:
+    a client stream's response, or None. `cancel()` ends it with
+    CG_ERR_CANCELLED."""
+
+    def __init__(self, engine, tag, name, encode, decode):
+        self._engine = engine
+        self._tag = tag
+        self._name = name
+        self._encode = encode
+        self._decode = decode
+        self._messages = []
+        self._next = None
+        self._end = engine._loop.create_future()
+        self._end_data = None
+
+    def _push(self, data, completion):
+        self._messages.append((data, completion))
+        if self._next is not None and not self._next.done():
+            self._next.set_result(None)
+
+    def _finish(self, data, error):
+        if error is not None:
+            self._end.set_exception(error)
+        else:
+            self._end.set_result(data)
+        if self._next is not None and not self._next.done():
+            self._next.set_result(None)
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        while not self._messages:
+            if self._end.done():
+                self._end.result()  # raises the stream's error
+                raise StopAsyncIteration
+            self._next = self._engine._loop.create_future()
+            await self._next
+        data, completion = self._messages.pop(0)
+        self._engine._release(completion)
+        return self._decode(data)
+
+    async def write(self, message):
+        payload = bytes(self._encode(message))
+        lib, host = self._engine.lib, self._engine._host
+        st = lib.cg_stream_write(host, self._tag, payload, len(payload), 0)
+        if st == CG_ERR_LIMIT:  # the window is full: wait on a thread, not on the loop
+            st = await self._engine._loop.run_in_executor(
+                None, lambda: lib.cg_stream_write(host, self._tag, payload, len(payload), -1))
+        if st != CG_OK:
+            raise CalcgenError(self._name, st, self._engine._error())
+
+    async def close_send(self):
+        st = self._engine.lib.cg_stream_close_send(self._engine._host, self._tag)
+        if st != CG_OK:
+            raise CalcgenError(self._name, st, self._engine._error())
+
+    def cancel(self):
+        """True when the stream was cancelled, False when it had ended."""
+        return self._engine.lib.cg_host_cancel(self._engine._host, self._tag) == CG_OK
+
+    async def result(self):
+        """Waits for the end; drops messages not read. A client stream's
+        response (decoded), else None."""
+        while self._messages:
+            self._engine._release(self._messages.pop(0)[1])
+        data = await self._end
+        return self._decode(data) if data else None

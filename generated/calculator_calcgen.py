@@ -14,7 +14,6 @@ shared by threads.
 
 import array
 import ctypes
-import importlib
 import threading
 
 import calcgen_runtime as _rt
@@ -33,9 +32,9 @@ from calcgen_runtime import (  # noqa: F401 - the stub's public names, as before
     CG_ERR_CLOSED,
 )
 
-if _rt.ABI != 2:
+if _rt.ABI != 3:
     raise ImportError("calcgen_runtime.py is not the one calculator_calcgen.py was generated for "
-                      f"(ABI {_rt.ABI}, need 2): use the one calcgen wrote with it")
+                      f"(ABI {_rt.ABI}, need 3): use the one calcgen wrote with it")
 
 
 
@@ -178,12 +177,7 @@ class CalcCalculator:
         return ctypes.string_at(t.resp.data, t.resp.len)
 
     def _message(self, module, name):
-        if module not in self._modules:
-            self._modules[module] = importlib.import_module(module)
-        obj = self._modules[module]
-        for part in name.split("."):
-            obj = getattr(obj, part)
-        return obj
+        return _rt.message_class(self._modules, module, name)
 
     def _send(self, op, name, payload):
         buf = self._pool.acquire(len(payload))
@@ -505,3 +499,223 @@ class CalcCalculator:
         cls = self._message("calculator_pb2", "CalculatorResponse")
         self._send(CalcCalculatorOps.FORMAT_NUMBER, "FormatNumber", request.SerializeToString())
         return cls.FromString(self._response())
+
+
+class CalcCalculatorAsync:
+    """Awaitable calls to calc.Calculator through the library's async
+    engine (calcgen_runtime.Engine): each runs on a worker thread and never
+    blocks the event loop. Ops take and return what the synchronous class's
+    do; streaming methods return a calcgen_runtime.Stream of messages."""
+
+    def __init__(self, engine):
+        self._engine = engine
+        service = engine.lib.calc_calculator_service
+        service.argtypes = []
+        service.restype = ctypes.c_void_p
+        self._svc = service()
+        schema_hash = engine.lib.calc_calculator_schema_hash
+        schema_hash.argtypes = []
+        schema_hash.restype = ctypes.c_uint64
+        if schema_hash() != CalcCalculatorOps.SCHEMA_HASH:
+            raise RuntimeError(
+                f"the native library was built from another calculator.proto: schema hash "
+                f"{schema_hash():#018x}, these bindings expect 0x309bf7042a5b2695")
+        self._modules = {}
+
+    def _message(self, module, name):
+        return _rt.message_class(self._modules, module, name)
+
+    async def add(self, a, b):
+        """Add: ADD on int64."""
+        a = _rt.scalar_arg("Add", "a", "i64", a)
+        b = _rt.scalar_arg("Add", "b", "i64", b)
+        out = bytearray()
+        _rt.encode_scalar(out, 1, "int64", a)
+        _rt.encode_scalar(out, 2, "int64", b)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.ADD, "Add", out)
+        return _rt.decode_scalar(data, 1, "int64")
+
+    async def subtract(self, a, b):
+        """Subtract: SUB on int64."""
+        a = _rt.scalar_arg("Subtract", "a", "i64", a)
+        b = _rt.scalar_arg("Subtract", "b", "i64", b)
+        out = bytearray()
+        _rt.encode_scalar(out, 1, "int64", a)
+        _rt.encode_scalar(out, 2, "int64", b)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.SUBTRACT, "Subtract", out)
+        return _rt.decode_scalar(data, 1, "int64")
+
+    async def multiply(self, a, b):
+        """Multiply: MUL on int64."""
+        a = _rt.scalar_arg("Multiply", "a", "i64", a)
+        b = _rt.scalar_arg("Multiply", "b", "i64", b)
+        out = bytearray()
+        _rt.encode_scalar(out, 1, "int64", a)
+        _rt.encode_scalar(out, 2, "int64", b)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.MULTIPLY, "Multiply", out)
+        return _rt.decode_scalar(data, 1, "int64")
+
+    async def divide(self, a, b):
+        """Divide: DIV on int64."""
+        a = _rt.scalar_arg("Divide", "a", "i64", a)
+        b = _rt.scalar_arg("Divide", "b", "i64", b)
+        out = bytearray()
+        _rt.encode_scalar(out, 1, "int64", a)
+        _rt.encode_scalar(out, 2, "int64", b)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.DIVIDE, "Divide", out)
+        return _rt.decode_scalar(data, 1, "int64")
+
+    async def modulo(self, a, b):
+        """Modulo: MOD on int64."""
+        a = _rt.scalar_arg("Modulo", "a", "i64", a)
+        b = _rt.scalar_arg("Modulo", "b", "i64", b)
+        out = bytearray()
+        _rt.encode_scalar(out, 1, "int64", a)
+        _rt.encode_scalar(out, 2, "int64", b)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.MODULO, "Modulo", out)
+        return _rt.decode_scalar(data, 1, "int64")
+
+    async def add_checked(self, a, b):
+        """AddChecked: ADD on int64, overflow CHECKED."""
+        a = _rt.scalar_arg("AddChecked", "a", "i64", a)
+        b = _rt.scalar_arg("AddChecked", "b", "i64", b)
+        out = bytearray()
+        _rt.encode_scalar(out, 1, "int64", a)
+        _rt.encode_scalar(out, 2, "int64", b)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.ADD_CHECKED, "AddChecked", out)
+        return _rt.decode_scalar(data, 1, "int64")
+
+    async def multiply_checked(self, a, b):
+        """MultiplyChecked: MUL on int64, overflow CHECKED."""
+        a = _rt.scalar_arg("MultiplyChecked", "a", "i64", a)
+        b = _rt.scalar_arg("MultiplyChecked", "b", "i64", b)
+        out = bytearray()
+        _rt.encode_scalar(out, 1, "int64", a)
+        _rt.encode_scalar(out, 2, "int64", b)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.MULTIPLY_CHECKED, "MultiplyChecked", out)
+        return _rt.decode_scalar(data, 1, "int64")
+
+    async def divide_float(self, a, b):
+        """DivideFloat: DIV on double."""
+        a = _rt.scalar_arg("DivideFloat", "a", "f64", a)
+        b = _rt.scalar_arg("DivideFloat", "b", "f64", b)
+        out = bytearray()
+        _rt.encode_scalar(out, 1, "double", a)
+        _rt.encode_scalar(out, 2, "double", b)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.DIVIDE_FLOAT, "DivideFloat", out)
+        return _rt.decode_scalar(data, 1, "double")
+
+    async def add_fixed(self, a, b):
+        """AddFixed: ADD on sfixed64."""
+        a = _rt.scalar_arg("AddFixed", "a", "i64", a)
+        b = _rt.scalar_arg("AddFixed", "b", "i64", b)
+        out = bytearray()
+        _rt.encode_scalar(out, 1, "sfixed64", a)
+        _rt.encode_scalar(out, 2, "sfixed64", b)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.ADD_FIXED, "AddFixed", out)
+        return _rt.decode_scalar(data, 1, "sfixed64")
+
+    async def batch_add(self, a, b):
+        """BatchAdd: ADD on int64[].
+        Returns array.array('q')."""
+        va = _rt.values_arg("BatchAdd", "a", "i64", a)
+        vb = _rt.values_arg("BatchAdd", "b", "i64", b)
+        if len(va) != len(vb):
+            raise CalcgenError("BatchAdd", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
+        out = bytearray()
+        _rt.encode_packed(out, 1, "int64", va)
+        _rt.encode_packed(out, 2, "int64", vb)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.BATCH_ADD, "BatchAdd", out)
+        return _rt.decode_packed(data, 1, "int64", "q")
+
+    async def batch_subtract(self, a, b):
+        """BatchSubtract: SUB on int64[].
+        Returns array.array('q')."""
+        va = _rt.values_arg("BatchSubtract", "a", "i64", a)
+        vb = _rt.values_arg("BatchSubtract", "b", "i64", b)
+        if len(va) != len(vb):
+            raise CalcgenError("BatchSubtract", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
+        out = bytearray()
+        _rt.encode_packed(out, 1, "int64", va)
+        _rt.encode_packed(out, 2, "int64", vb)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.BATCH_SUBTRACT, "BatchSubtract", out)
+        return _rt.decode_packed(data, 1, "int64", "q")
+
+    async def batch_multiply(self, a, b):
+        """BatchMultiply: MUL on int64[].
+        Returns array.array('q')."""
+        va = _rt.values_arg("BatchMultiply", "a", "i64", a)
+        vb = _rt.values_arg("BatchMultiply", "b", "i64", b)
+        if len(va) != len(vb):
+            raise CalcgenError("BatchMultiply", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
+        out = bytearray()
+        _rt.encode_packed(out, 1, "int64", va)
+        _rt.encode_packed(out, 2, "int64", vb)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.BATCH_MULTIPLY, "BatchMultiply", out)
+        return _rt.decode_packed(data, 1, "int64", "q")
+
+    async def batch_divide(self, a, b):
+        """BatchDivide: DIV on int64[].
+        Returns array.array('q')."""
+        va = _rt.values_arg("BatchDivide", "a", "i64", a)
+        vb = _rt.values_arg("BatchDivide", "b", "i64", b)
+        if len(va) != len(vb):
+            raise CalcgenError("BatchDivide", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
+        out = bytearray()
+        _rt.encode_packed(out, 1, "int64", va)
+        _rt.encode_packed(out, 2, "int64", vb)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.BATCH_DIVIDE, "BatchDivide", out)
+        return _rt.decode_packed(data, 1, "int64", "q")
+
+    async def batch_add_checked(self, a, b):
+        """BatchAddChecked: ADD on int64[], overflow CHECKED.
+        Returns array.array('q')."""
+        va = _rt.values_arg("BatchAddChecked", "a", "i64", a)
+        vb = _rt.values_arg("BatchAddChecked", "b", "i64", b)
+        if len(va) != len(vb):
+            raise CalcgenError("BatchAddChecked", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
+        out = bytearray()
+        _rt.encode_packed(out, 1, "int64", va)
+        _rt.encode_packed(out, 2, "int64", vb)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.BATCH_ADD_CHECKED, "BatchAddChecked", out)
+        return _rt.decode_packed(data, 1, "int64", "q")
+
+    async def batch_multiply_float(self, a, b):
+        """BatchMultiplyFloat: MUL on double[].
+        Returns array.array('d')."""
+        va = _rt.values_arg("BatchMultiplyFloat", "a", "f64", a)
+        vb = _rt.values_arg("BatchMultiplyFloat", "b", "f64", b)
+        if len(va) != len(vb):
+            raise CalcgenError("BatchMultiplyFloat", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
+        out = bytearray()
+        _rt.encode_packed(out, 1, "double", va)
+        _rt.encode_packed(out, 2, "double", vb)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.BATCH_MULTIPLY_FLOAT, "BatchMultiplyFloat", out)
+        return _rt.decode_packed(data, 1, "double", "d")
+
+    async def batch_add_fixed(self, a, b):
+        """BatchAddFixed: ADD on sfixed64[].
+        Returns array.array('q')."""
+        va = _rt.values_arg("BatchAddFixed", "a", "i64", a)
+        vb = _rt.values_arg("BatchAddFixed", "b", "i64", b)
+        if len(va) != len(vb):
+            raise CalcgenError("BatchAddFixed", CG_ERR_INVALID_ARGUMENT, "operand lengths differ")
+        out = bytearray()
+        _rt.encode_packed(out, 1, "sfixed64", va)
+        _rt.encode_packed(out, 2, "sfixed64", vb)
+        data = await self._engine.call(self._svc, CalcCalculatorOps.BATCH_ADD_FIXED, "BatchAddFixed", out)
+        return _rt.decode_packed(data, 1, "sfixed64", "q")
+
+    async def factorial(self, request):
+        """Factorial: a user handler (calc.FactorialRequest -> calc.Value)."""
+        cls = self._message("calculator_pb2", "Value")
+        data = await self._engine.call(self._svc, CalcCalculatorOps.FACTORIAL, "Factorial",
+                                       request.SerializeToString())
+        return cls.FromString(data)
+
+    async def format_number(self, request):
+        """FormatNumber: a user handler (calc.FormatRequest -> calc.CalculatorResponse)."""
+        cls = self._message("calculator_pb2", "CalculatorResponse")
+        data = await self._engine.call(self._svc, CalcCalculatorOps.FORMAT_NUMBER, "FormatNumber",
+                                       request.SerializeToString())
+        return cls.FromString(data)

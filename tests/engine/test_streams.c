@@ -230,7 +230,8 @@ static void host_writes_see_the_window(void **state) {
   assert_int_equal(accepted, 9);
   assert_int_equal(T(write_chat)(f->h, 11, &m, 20), CG_ERR_LIMIT); /* waited, still full */
   assert_int_equal(cg_host_cancel(f->h, 11), CG_OK);
-  assert_int_equal(T(write_chat)(f->h, 11, &m, 0), CG_ERR_CANCELLED);
+  st = T(write_chat)(f->h, 11, &m, 0); /* CLOSED once the handler has returned */
+  assert_true(st == CG_ERR_CANCELLED || st == CG_ERR_CLOSED);
   for (;;) {
     cg_completion c = next(f->h);
     cg_host_release(f->h, &c, 1);

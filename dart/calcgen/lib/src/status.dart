@@ -11,6 +11,8 @@ abstract final class CgStatus {
   static const int errLimit = 6;
   static const int errNoMemory = 7;
   static const int errHandler = 8;
+  static const int errCancelled = 9;
+  static const int errClosed = 10;
 
   /// "CG_ERR_DECODE", ...; "CG_UNKNOWN_STATUS" outside the list.
   static String name(int status) => switch (status) {
@@ -23,6 +25,8 @@ abstract final class CgStatus {
         6 => 'CG_ERR_LIMIT',
         7 => 'CG_ERR_NO_MEMORY',
         8 => 'CG_ERR_HANDLER',
+        9 => 'CG_ERR_CANCELLED',
+        10 => 'CG_ERR_CLOSED',
         _ => 'CG_UNKNOWN_STATUS',
       };
 }
