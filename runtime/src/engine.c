@@ -12,9 +12,9 @@
 #define CG__DEFAULT_MAX_INFLIGHT ((size_t)1 << 16)
 #define CG__DEFAULT_MAX_STREAMS 256u
 #define CG__MAX_WORKERS 64u
-/* Polls of an empty queue before a worker sleeps: a burst of submissions
- * then costs no wake-up per call. */
-#define CG__SPINS 256
+/* How long a worker polls an empty queue before it sleeps: a call that
+ * comes within it costs no wake-up (a futex wake and a reschedule). */
+#define CG__SPIN_NS 50000
 
 static _Thread_local int engine_thread;
 
@@ -110,12 +110,7 @@ static void *worker_main(void *arg) {
   cg__set_engine_thread(1);
   for (;;) {
     uint64_t entry;
-    int got = 0;
-    for (int i = 0; i < CG__SPINS && !(got = cg__ring_pop(e->queue, &entry)); i++) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    }
+    int got = cg__spin_until(cg__ring_pop(e->queue, &entry), CG__SPIN_NS);
     if (got) {
       run_entry(e, entry);
       continue;

@@ -268,9 +268,13 @@ size_t cg_host_poll(cg_host *h, cg_completion *out, size_t max) {
   return n;
 }
 
+/* How long cg_host_wait polls before it sleeps (see CG__SPIN_NS). */
+#define CG__WAIT_SPIN_NS 20000
+
 size_t cg_host_wait(cg_host *h, cg_completion *out, size_t max, int timeout_ms) {
   size_t n = cg_host_poll(h, out, max);
   if (n || timeout_ms == 0 || !h || !out || !max) return n;
+  if ((n = (size_t)cg__spin_until((int)cg_host_poll(h, out, max), CG__WAIT_SPIN_NS))) return n;
   struct timespec deadline;
   if (timeout_ms > 0) deadline_after(&deadline, timeout_ms);
   pthread_mutex_lock(&h->lock);

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "calcgen/engine.h"
 #include "calcgen/stream.h"
@@ -94,6 +95,38 @@ struct cg_engine {
   pthread_cond_t idle_cv; /* shutdown and close wait here */
   cg__stream_threads st;
 };
+
+static inline uint64_t cg__now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline void cg__cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/* Evaluates `cond` until it is non-zero or `ns` have passed (the clock read
+ * every 64 tries); its last value. */
+#define cg__spin_until(cond, ns)                                       \
+  __extension__({                                                      \
+    int cg__got = (cond);                                              \
+    uint64_t cg__end = 0;                                              \
+    for (unsigned cg__i = 1; !cg__got; cg__i++) {                      \
+      cg__cpu_relax();                                                 \
+      if ((cg__i & 63) == 0) {                                         \
+        uint64_t cg__t = cg__now_ns();                                 \
+        if (!cg__end) cg__end = cg__t + (ns);                          \
+        else if (cg__t >= cg__end) break;                              \
+      }                                                                \
+      cg__got = (cond);                                                \
+    }                                                                  \
+    cg__got;                                                           \
+  })
 
 /* Is the calling thread one of an engine's workers or stream threads? */
 int cg__on_engine_thread(void);
