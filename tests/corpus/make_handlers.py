@@ -25,7 +25,45 @@ def render(files):
                         f"{op.response.c_type} *resp, cg_arena *arena) {{",
                         "  return corpus_answer(&req->base, &resp->base, arena);", "}"]
                 count += 1
+            for op in svc.streams:
+                out += ["", f"/* {svc.full_name}.{op.name}, a {op.streaming} stream */"] + _stream_handler(svc, op)
+                count += 1
     return "\n".join(out) + "\n", count
+
+
+def _stream_handler(svc, op):
+    """A server stream answers its request three times; a client stream
+    answers its last message (an empty request when there was none); a bidi
+    stream answers each message as it comes."""
+    p, req, resp = svc.prefix, op.request.c_type, op.response.c_type
+    init = lambda m: m.c_init
+    if op.streaming == "server":
+        return [f"cg_status {op.user_handler}(const {req} *req, cg_stream *stream, cg_arena *arena) {{",
+                f"  {resp} r = {init(op.response)};",
+                "  cg_status st = corpus_answer(&req->base, &r.base, arena);",
+                f"  for (int i = 0; i < 3 && st == CG_OK; i++) st = {p}_{op.snake}_send(stream, &r);",
+                "  return st;", "}"]
+    if op.streaming == "client":
+        return [f"cg_status {op.user_handler}(cg_stream *stream, {resp} *resp, cg_arena *arena) {{",
+                f"  {req} empty = {init(op.request)};",
+                "  cg_status st = corpus_answer(&empty.base, &resp->base, arena);",
+                "  for (;;) {",
+                f"    {req} *m;",
+                f"    if (st != CG_OK || (st = {p}_{op.snake}_recv(stream, &m)) != CG_OK || !m) return st;",
+                f"    {resp} r = {init(op.response)};",
+                "    st = corpus_answer(&m->base, &r.base, arena); /* into `arena`: it outlives the message */",
+                "    *resp = r;",
+                "  }", "}"]
+    return [f"cg_status {op.user_handler}(cg_stream *stream, cg_arena *arena) {{",
+            "  for (;;) {",
+            f"    {req} *m;",
+            f"    cg_status st = {p}_{op.snake}_recv(stream, &m);",
+            "    if (st != CG_OK || !m) return st;",
+            f"    {resp} r = {init(op.response)};",
+            "    st = corpus_answer(&m->base, &r.base, arena);",
+            f"    if (st == CG_OK) st = {p}_{op.snake}_send(stream, &r);",
+            "    if (st != CG_OK) return st;",
+            "  }", "}"]
 
 
 def main():

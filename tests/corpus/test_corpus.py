@@ -14,6 +14,7 @@ stubs. Checks everything, then prints the first failure of each failing op
 
 import argparse
 import array
+import asyncio
 import ctypes
 import importlib
 import os
@@ -26,7 +27,7 @@ import kernel_ref
 
 CALLS_PER_OP = 4       # random requests per op, besides the empty one
 MAX_FAILURES_SHOWN = 60
-DECODE, UNKNOWN_OP = 2, 1
+DECODE, UNKNOWN_OP, INVALID_ARGUMENT = 2, 1, 3
 
 
 class Bytes(ctypes.Structure):
@@ -43,7 +44,7 @@ class Checker:
         self.failures = {}   # op (or service) -> its failures, in call order
         self.current = ""
         self.calls = 0
-        self.ops = {"user": 0, "kernel": 0}
+        self.ops = {"user": 0, "kernel": 0, "stream": 0}
 
     # ---- plumbing ----
 
@@ -85,7 +86,7 @@ class Checker:
             self.fail(where, f"schema hash {fn():#x}, the model says {svc.schema_hash:#x}")
         name_fn = getattr(self.lib, f"{svc.prefix}_op_name")
         name_fn.restype, name_fn.argtypes = ctypes.c_char_p, [ctypes.c_uint32]
-        unknown = max([op.id for op in svc.ops], default=0) + 1
+        unknown = max([op.id for op in svc.ops + svc.streams], default=0) + 1
         st, _, _ = self.dispatch(svc, unknown, None)
         if st != UNKNOWN_OP:
             self.fail(where, f"op id {unknown} (unknown) gave status {st}, not CG_ERR_UNKNOWN_OP")
@@ -106,6 +107,65 @@ class Checker:
             else:
                 self.ops["kernel"] += 1
                 self.check_kernel_op(svc, op, stub, errors, rng, op_where)
+        if svc.streams:
+            asyncio.run(self.check_streams(svc, stub_module, name_fn, where))
+
+    # ---- streaming methods, through the engine (the generated *Async class) ----
+
+    async def check_streams(self, svc, stub_module, name_fn, where):
+        rt = importlib.import_module("calcgen_runtime")
+        async with rt.Engine(self.lib_path, workers=2, stream_window=2) as engine:
+            stub = getattr(stub_module, svc.class_name + "Async")(engine)
+            for op in svc.streams:
+                op_where = self.current = f"{where}.{op.name} (a {op.streaming} stream, op {op.id})"
+                self.ops["stream"] += 1
+                got_name = name_fn(op.id)
+                if got_name is None or got_name.decode() != op.name:
+                    self.fail(op_where, f"{svc.prefix}_op_name gave {got_name!r}")
+                st, _, err = self.dispatch(svc, op.id, None)
+                if st != INVALID_ARGUMENT or "stream" not in err:
+                    self.fail(op_where, f"dispatch of a streaming method gave status {st} ({err!r})")
+                rng = random.Random(f"{svc.full_name}/{op.name}")
+                req_cls, resp_cls = self.message_class(op.request), self.message_class(op.response)
+                try:
+                    await self.check_stream(op, stub, rng, req_cls, resp_cls, op_where)
+                except Exception as e:  # noqa: BLE001 - reported per op
+                    self.fail(op_where, f"{type(e).__name__}: {e}")
+
+    async def check_stream(self, op, stub, rng, req_cls, resp_cls, where):
+        method = getattr(stub, op.python_name)
+        requests = [req_cls()] + [digest.populate(req_cls, rng) for _ in range(CALLS_PER_OP)]
+        requests = [req_cls.FromString(r.SerializePartialToString()) for r in requests if r.IsInitialized()]
+        if op.streaming == "server":
+            for request in requests:
+                got = [m async for m in await method(request)]
+                self.calls += 1
+                want = digest.expected_response(request, resp_cls)
+                if got != [want] * 3:
+                    self.fail(where, f"{len(got)} messages, want 3 x {_short(want)}")
+            return
+        stream = await method()
+        if op.streaming == "client":
+            for request in requests:
+                await stream.write(request)
+            await stream.close_send()
+            got = await stream.result()
+            self.calls += 1
+            want = digest.expected_response(requests[-1] if requests else req_cls(), resp_cls)
+            if got != want:
+                self.fail(where, f"response {_short(got)}, want {_short(want)}")
+            return
+        for request in requests:  # bidi: one answer per message, in turn
+            await stream.write(request)
+            got = await stream.__anext__()
+            self.calls += 1
+            want = digest.expected_response(request, resp_cls)
+            if got != want:
+                self.fail(where, f"answer {_short(got)}, want {_short(want)}")
+        await stream.close_send()
+        rest = [m async for m in stream]
+        if rest or await stream.result() is not None:
+            self.fail(where, f"{len(rest)} messages after the host's last")
 
     def check_truncated(self, svc, op, payload, where):
         if payload:
@@ -273,7 +333,7 @@ def main():
         for svc in pf.services:
             services += 1
             checker.check_service(pf, svc)
-    ops = checker.ops["user"] + checker.ops["kernel"]
+    ops = checker.ops["user"] + checker.ops["kernel"] + checker.ops["stream"]
     failures = sum(len(v) for v in checker.failures.values())
     # the first failure of each failing op, then how many more it had
     for n, (key, found) in enumerate(checker.failures.items()):
@@ -282,7 +342,8 @@ def main():
             break
         more = f"\n    (+{len(found) - 1} more failures of {key})" if len(found) > 1 else ""
         print(f"FAIL {found[0]}{more}")
-    print(f"corpus: {services} services, {ops} ops ({checker.ops['user']} user, {checker.ops['kernel']} kernel), "
+    print(f"corpus: {services} services, {ops} ops ({checker.ops['user']} user, {checker.ops['kernel']} kernel, "
+          f"{checker.ops['stream']} streaming), "
           f"{checker.calls} calls checked, {failures} failures in {len(checker.failures)} ops or services")
     return 1 if checker.failures else 0
 
