@@ -486,11 +486,14 @@ class Engine:
         return stream
 
     def _release(self, completion):
+        if self._engine is None:  # closed: the host and its slots are gone
+            return
         self.lib.cg_host_release(self._host, ctypes.byref(completion), 1)
-        if self._slot_waiters:
+        while self._slot_waiters:  # a waiter whose task was cancelled does not take the wake
             waiter = self._slot_waiters.pop(0)
             if not waiter.done():
                 waiter.set_result(None)
+                break
 
     def _drain(self):
         batch = self._batch
@@ -528,8 +531,14 @@ class Engine:
             return
         self._closed = True
         cancelled = ctypes.c_size_t()
-        await self._loop.run_in_executor(
-            None, lambda: self.lib.cg_engine_shutdown(self._engine, _SHUTDOWN_CANCEL, ctypes.byref(cancelled)))
+        # a thread of its own: blocked writes may hold every thread of the default executor
+        done = self._loop.create_future()
+
+        def shutdown():
+            self.lib.cg_engine_shutdown(self._engine, _SHUTDOWN_CANCEL, ctypes.byref(cancelled))
+            self._loop.call_soon_threadsafe(done.set_result, None)
+        threading.Thread(target=shutdown, name="calcgen-shutdown", daemon=True).start()
+        await done
         self._drain()
         self._loop.remove_reader(self._fd)
         for waiter in self._slot_waiters:
@@ -564,16 +573,22 @@ class Stream:
         self._messages = []
         self._next = None
         self._end = engine._loop.create_future()
-        self._end_data = None
+        self._discard = False
 
     def _push(self, data, completion):
+        if self._discard:  # result() was asked for: nobody reads these
+            self._engine._release(completion)
+            return
         self._messages.append((data, completion))
         if self._next is not None and not self._next.done():
             self._next.set_result(None)
 
     def _finish(self, data, error):
-        if error is not None:
+        if self._end.done():  # e.g. a result() awaited with a timeout that ran out
+            pass
+        elif error is not None:
             self._end.set_exception(error)
+            self._end.exception()  # reported by iteration and write too: not "never retrieved"
         else:
             self._end.set_result(data)
         if self._next is not None and not self._next.done():
@@ -593,7 +608,12 @@ class Stream:
         self._engine._release(completion)
         return self._decode(data)
 
+    def _live(self):
+        if self._engine._closed:
+            raise CalcgenError(self._name, CG_ERR_CLOSED, "the engine is closed")
+
     async def write(self, message):
+        self._live()
         payload = bytes(self._encode(message))
         lib, host = self._engine.lib, self._engine._host
         st = lib.cg_stream_write(host, self._tag, payload, len(payload), 0)
@@ -604,18 +624,23 @@ class Stream:
             raise CalcgenError(self._name, st, self._engine._error())
 
     async def close_send(self):
+        self._live()
         st = self._engine.lib.cg_stream_close_send(self._engine._host, self._tag)
         if st != CG_OK:
             raise CalcgenError(self._name, st, self._engine._error())
 
     def cancel(self):
         """True when the stream was cancelled, False when it had ended."""
+        if self._engine._closed or self._end.done():
+            return False
         return self._engine.lib.cg_host_cancel(self._engine._host, self._tag) == CG_OK
 
     async def result(self):
+        import asyncio
         """Waits for the end; drops messages not read. A client stream's
         response (decoded), else None."""
+        self._discard = True
         while self._messages:
             self._engine._release(self._messages.pop(0)[1])
-        data = await self._end
+        data = await asyncio.shield(self._end)  # a caller's timeout must not cancel the end itself
         return self._decode(data) if data else None

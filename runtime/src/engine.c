@@ -73,11 +73,9 @@ static void run_entry(cg_engine *e, uint64_t entry) {
   cg_host *h = atomic_load_explicit(&e->hosts[entry >> 32], memory_order_acquire);
   uint32_t index = (uint32_t)entry;
   cg__slot *s = &h->slots[index];
-  int expect = CG__PENDING;
-  if (atomic_load(&e->cancel_all) || atomic_load(&h->closing) ||
-      !atomic_compare_exchange_strong(&s->state, &expect, CG__RUNNING)) {
-    if (atomic_load(&e->cancel_all)) atomic_fetch_add(&e->cancelled, 1);
-    atomic_store(&s->state, CG__RUNNING);
+  uint32_t gen = cg__slot_gen(s);
+  if (atomic_load(&e->cancel_all) || atomic_load(&h->closing) || !cg__slot_cas(s, gen, CG__PENDING, CG__RUNNING)) {
+    cg__slot_set(s, CG__RUNNING);
     if (s->stream) {
       cg__stream_abandon(h, index);
       return;
@@ -210,15 +208,15 @@ cg_status cg_engine_shutdown(cg_engine *e, cg_shutdown how, size_t *cancelled) {
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "cg_engine_shutdown: called from an engine thread");
   if (atomic_exchange(&e->shut, 1)) return CG_OK;
   atomic_store(&e->accepting, 0);
-  if (how == CG_SHUTDOWN_CANCEL) {
-    atomic_store(&e->cancel_all, 1);
-    pthread_mutex_lock(&e->lock);
-    for (unsigned i = 0; i < e->cfg.max_hosts; i++) {
-      cg_host *h = atomic_load(&e->hosts[i]);
-      if (h) atomic_fetch_add(&e->cancelled, cg__stream_cancel(h, 0, 1));
-    }
-    pthread_mutex_unlock(&e->lock);
+  if (how == CG_SHUTDOWN_CANCEL) atomic_store(&e->cancel_all, 1);
+  pthread_mutex_lock(&e->lock);
+  for (unsigned i = 0; i < e->cfg.max_hosts; i++) {
+    cg_host *h = atomic_load(&e->hosts[i]);
+    if (!h) continue;
+    if (how == CG_SHUTDOWN_CANCEL) cg__stream_cancel(h, 0, 1);
+    cg__host_broadcast(h); /* submitters waiting for a slot give up */
   }
+  pthread_mutex_unlock(&e->lock);
   pthread_mutex_lock(&e->lock);
   while (atomic_load(&e->active)) pthread_cond_wait(&e->idle_cv, &e->lock);
   pthread_mutex_unlock(&e->lock);

@@ -39,9 +39,16 @@ void cg__host_broadcast(cg_host *h) {
 
 int cg__slot_take(cg_host *h, uint32_t *index) {
   uint64_t v;
-  if (!cg__ring_pop(h->free, &v)) return 0;
+  while (!cg__ring_pop(h->free, &v)) {
+    /* in_use falls only once a slot is back in the ring: below capacity, one
+     * is on its way (its releaser is between its push and its store) */
+    if (atomic_load(&h->in_use) >= h->capacity) return 0;
+    cg__cpu_relax();
+  }
+  atomic_fetch_add(&h->in_use, 1);
   cg__slot *s = &h->slots[v];
-  atomic_fetch_add(&s->gen, 1);
+  uint64_t w = atomic_load(&s->word); /* a new take: FREE, the next generation (32 bits, wrapping) */
+  atomic_store(&s->word, (uint64_t)(uint32_t)((uint32_t)(w >> 8) + 1u) << 8 | CG__FREE);
   s->op = 0;
   atomic_store_explicit(&s->tag, 0, memory_order_relaxed);
   s->svc = NULL;
@@ -51,7 +58,6 @@ int cg__slot_take(cg_host *h, uint32_t *index) {
   s->error_index = -1;
   s->error[0] = '\0';
   s->req.len = s->resp.len = 0;
-  atomic_fetch_add(&h->in_use, 1);
   *index = (uint32_t)v;
   return 1;
 }
@@ -78,9 +84,9 @@ int cg__slot_take_wait(cg_host *h, uint32_t *index, const _Atomic int *cancelled
 }
 
 static void slot_put_back(cg_host *h, uint32_t index) {
-  atomic_store(&h->slots[index].state, CG__FREE);
+  cg__slot_set(&h->slots[index], CG__FREE);
+  cg__ring_push_sure(h->free, index);
   atomic_fetch_sub(&h->in_use, 1);
-  cg__ring_push(h->free, index); /* never full: one cell per slot */
   cg__host_broadcast(h);
 }
 
@@ -103,7 +109,7 @@ static void fill(cg_host *h, uint32_t index, cg_completion *c) {
   c->error = s->error;
   c->error_index = s->status == CG_OK ? -1 : s->error_index;
   c->slot = index;
-  c->reserved = atomic_load(&s->gen);
+  c->reserved = cg__slot_gen(s);
 }
 
 /* The edge for an event loop: the eventfd or the notify function, once per
@@ -137,14 +143,15 @@ void cg__complete(cg_host *h, uint32_t index) {
   cg__slot *s = &h->slots[index];
   cg_engine *e = h->engine;
   int final = (s->flags & CG_COMPLETION_END) != 0;
-  atomic_store(&s->state, CG__DONE);
+  if (final && s->status == CG_ERR_CANCELLED && atomic_load(&e->cancel_all)) atomic_fetch_add(&e->cancelled, 1);
+  cg__slot_set(s, CG__DONE);
   if (h->cfg.callback) {
     cg_completion c;
     fill(h, index, &c);
     h->cfg.callback(h->cfg.ud, &c);
     release_one(h, index);
   } else {
-    cg__ring_push(h->done, index); /* never full: one cell per slot */
+    cg__ring_push_sure(h->done, index);
     signal_host(h);
   }
   if (final) { /* h may be freed by a close from here on */
@@ -224,13 +231,13 @@ cg_status cg__submit(cg_host *h, const cg_service *svc, uint32_t op, const uint8
   atomic_store_explicit(&s->tag, tag, memory_order_relaxed);
   if (taken) *taken = index;
   atomic_fetch_add(&h->running, 1);
-  atomic_store(&s->state, CG__PENDING);
+  cg__slot_set(s, CG__PENDING);
   return CG_OK;
 }
 
 void cg__enqueue(cg_host *h, uint32_t index) {
   cg_engine *e = h->engine;
-  cg__ring_push(e->queue, ((uint64_t)h->index << 32) | index); /* hosts reserve their cells */
+  cg__ring_push_sure(e->queue, ((uint64_t)h->index << 32) | index); /* hosts reserve their cells */
   cg__wake_worker(e);
 }
 
@@ -242,9 +249,11 @@ cg_status cg_submit(cg_host *h, const cg_service *svc, uint32_t op, const uint8_
 cg_status cg_submit_wait(cg_host *h, const cg_service *svc, uint32_t op, const uint8_t *req,
                          size_t req_len, uint64_t tag, int timeout_ms) {
   cg__engine_clear_error();
+  if (h) atomic_fetch_add(&h->inside, 1);
   uint32_t index;
   cg_status st = cg__submit(h, svc, op, req, req_len, tag, timeout_ms, 0, &index);
   if (st == CG_OK) cg__enqueue(h, index);
+  if (h) atomic_fetch_sub(&h->inside, 1);
   return st;
 }
 
@@ -280,7 +289,7 @@ size_t cg_host_wait(cg_host *h, cg_completion *out, size_t max, int timeout_ms) 
   pthread_mutex_lock(&h->lock);
   atomic_fetch_add(&h->waiters, 1);
   atomic_thread_fence(memory_order_seq_cst);
-  while (!(n = cg_host_poll(h, out, max)))
+  while (!(n = cg_host_poll(h, out, max)) && !atomic_load(&h->closing))
     if (!wait_until(h, timeout_ms > 0 ? &deadline : NULL)) {
       n = cg_host_poll(h, out, max);
       break;
@@ -295,9 +304,7 @@ cg_status cg_host_release(cg_host *h, const cg_completion *c, size_t n) {
   if (!h || (!c && n)) return cg_fail(CG_ERR_INVALID_ARGUMENT, "cg_host_release: %s is NULL", h ? "c" : "host");
   for (size_t i = 0; i < n; i++) {
     uint32_t index = c[i].slot;
-    int expect = CG__DONE;
-    if (index >= h->capacity || atomic_load(&h->slots[index].gen) != c[i].reserved ||
-        !atomic_compare_exchange_strong(&h->slots[index].state, &expect, CG__RUNNING))
+    if (index >= h->capacity || !cg__slot_cas(&h->slots[index], c[i].reserved, CG__DONE, CG__RUNNING))
       return cg_fail(CG_ERR_INVALID_ARGUMENT,
                      "cg_host_release: completion %zu (tag %llu) is not this host's, or was released already",
                      i, (unsigned long long)c[i].tag);
@@ -316,9 +323,11 @@ cg_status cg_host_cancel(cg_host *h, uint64_t tag) {
   size_t n = 0;
   for (uint32_t i = 0; i < h->capacity; i++) {
     cg__slot *s = &h->slots[i];
-    int expect = CG__PENDING;
-    if (atomic_load(&s->state) == CG__PENDING && atomic_load_explicit(&s->tag, memory_order_relaxed) == tag &&
-        atomic_compare_exchange_strong(&s->state, &expect, CG__CANCELLED))
+    uint64_t w = atomic_load(&s->word);
+    /* the tag is read between two reads of the word: the CAS fails if the
+     * slot was released and taken again meanwhile */
+    if ((w & 0xff) == CG__PENDING && atomic_load_explicit(&s->tag, memory_order_relaxed) == tag &&
+        cg__slot_cas(s, (uint32_t)(w >> 8), CG__PENDING, CG__CANCELLED))
       n++;
   }
   n += cg__stream_cancel(h, tag, 0);
@@ -384,7 +393,7 @@ cg_status cg_host_open(cg_engine *e, const cg_host_config *cfg, cg_host **out) {
   cg__ring_init(h->free, cap);
   cg__ring_init(h->done, cap);
   for (uint32_t i = 0; i < cap; i++) {
-    atomic_init(&h->slots[i].gen, (uint32_t)(i * 0x9E3779B9u));
+    atomic_init(&h->slots[i].word, (uint64_t)(uint32_t)(i * 0x9E3779B9u) << 8 | CG__FREE);
     cg__ring_push(h->free, i);
   }
 #if defined(__linux__)
@@ -405,7 +414,7 @@ cg_status cg_host_open(cg_engine *e, const cg_host_config *cfg, cg_host **out) {
   if (st == CG_OK) {
     e->reserved += cap;
     h->index = index;
-    for (uint32_t i = 0; i < cap; i++) atomic_fetch_xor(&h->slots[i].gen, index << 20);
+    for (uint32_t i = 0; i < cap; i++) atomic_fetch_xor(&h->slots[i].word, (uint64_t)(uint32_t)(index << 20) << 8);
     atomic_store(&e->hosts[index], h);
   }
   pthread_mutex_unlock(&e->lock);
@@ -424,19 +433,28 @@ cg_status cg_host_close(cg_host *h) {
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "cg_host_close: called from an engine thread");
   cg_engine *e = h->engine;
   atomic_store(&h->closing, 1);
-  for (uint32_t i = 0; i < h->capacity; i++) {
-    int expect = CG__PENDING;
-    atomic_compare_exchange_strong(&h->slots[i].state, &expect, CG__CANCELLED);
-  }
-  cg__stream_cancel(h, 0, 1);
-  cg__host_broadcast(h); /* submitters waiting for a slot give up */
-  /* What has been submitted completes on a worker (cancelled if it had not
-   * started); close is rare, so it sleeps rather than have every
-   * completion signal it. */
-  while (atomic_load(&h->running) || atomic_load(&h->waiters)) {
+  for (;;) { /* submits in progress finish (or see closing) before the cancels below */
+    for (uint32_t i = 0; i < h->capacity; i++) {
+      cg__slot *s = &h->slots[i];
+      uint64_t w = atomic_load(&s->word);
+      if ((w & 0xff) == CG__PENDING) cg__slot_cas(s, (uint32_t)(w >> 8), CG__PENDING, CG__CANCELLED);
+    }
+    cg__stream_cancel(h, 0, 1);
+    cg__host_broadcast(h); /* submitters, writers and waiters give up */
+    if (!atomic_load(&h->inside)) break;
     struct timespec ts = {0, 200000};
     nanosleep(&ts, NULL);
   }
+  /* What has been submitted completes on a worker (cancelled if it had not
+   * started); close is rare, so it sleeps rather than have every
+   * completion signal it. */
+  while (atomic_load(&h->running) || atomic_load(&h->waiters) || atomic_load(&h->inside)) {
+    struct timespec ts = {0, 200000};
+    nanosleep(&ts, NULL);
+  }
+  /* A waiter counts itself out before it unlocks: let it finish unlocking. */
+  pthread_mutex_lock(&h->lock);
+  pthread_mutex_unlock(&h->lock);
   pthread_mutex_lock(&e->lock);
   atomic_store(&e->hosts[h->index], NULL);
   e->reserved -= h->capacity;

@@ -31,8 +31,11 @@ void cg__buf_free(cg__buf *b);
 enum { CG__FREE, CG__PENDING, CG__RUNNING, CG__CANCELLED, CG__DONE };
 
 typedef struct cg__slot {
-  _Atomic int state;
-  _Atomic uint32_t gen; /* counts takes; a completion carries it (release checks) */
+  /* (generation << 8) | state, in one word so that a compare-and-swap on
+   * the state also checks it is the same take of the slot (a cancel or a
+   * release racing with the slot's reuse then fails instead of hitting the
+   * next call). The generation counts takes; a completion carries it. */
+  _Atomic uint64_t word;
   uint32_t op;
   _Atomic uint64_t tag; /* cancel reads it while the slot may change hands */
   const cg_service *svc;
@@ -56,6 +59,8 @@ struct cg_host {
   _Atomic size_t running;  /* submitted, not yet completed */
   _Atomic size_t in_use;   /* taken, not yet released */
   _Atomic int notified;    /* an edge was signalled and not yet consumed by a poll */
+  _Atomic size_t inside;   /* submits and stream writes in progress (close waits for them) */
+  _Atomic unsigned open_streams;
   _Atomic unsigned waiters;
   int efd;
   pthread_mutex_t lock; /* waiters' sleep, the stream list */
@@ -70,6 +75,7 @@ typedef struct cg__stream_threads {
   pthread_mutex_t lock;
   pthread_cond_t cv;
   cg_stream *head, *tail; /* streams waiting for a thread */
+  unsigned queued;        /* how many */
   unsigned idle, count;
   pthread_t *threads;     /* max_streams */
   int stopping;
@@ -127,6 +133,26 @@ static inline void cg__cpu_relax(void) {
     }                                                                  \
     cg__got;                                                           \
   })
+
+static inline int cg__slot_state(cg__slot *s) { return (int)(atomic_load(&s->word) & 0xff); }
+static inline uint32_t cg__slot_gen(cg__slot *s) { return (uint32_t)(atomic_load(&s->word) >> 8); }
+/* Sets the state, keeping the generation (only the slot's owner does). */
+static inline void cg__slot_set(cg__slot *s, int state) {
+  uint64_t w = atomic_load(&s->word);
+  atomic_store(&s->word, (w & ~(uint64_t)0xff) | (uint64_t)state);
+}
+/* from -> to if the slot is still in take `gen`. */
+static inline int cg__slot_cas(cg__slot *s, uint32_t gen, int from, int to) {
+  uint64_t expect = ((uint64_t)gen << 8) | (uint64_t)from;
+  return atomic_compare_exchange_strong(&s->word, &expect, ((uint64_t)gen << 8) | (uint64_t)to);
+}
+
+/* Pushes onto a ring that cannot be full (it has a cell for every value
+ * that can be in it): a push that finds the next cell not yet given back
+ * by a reader of the previous lap waits for that reader. */
+static inline void cg__ring_push_sure(cg__ring *r, uint64_t value) {
+  while (!cg__ring_push(r, value)) cg__cpu_relax();
+}
 
 /* Is the calling thread one of an engine's workers or stream threads? */
 int cg__on_engine_thread(void);

@@ -23,7 +23,7 @@ struct cg_stream {
   cg__buf *in;          /* window buffers: the host's messages, a ring */
   unsigned in_head, in_count;
   int in_closed; /* the host wrote its last */
-  int finished;  /* the handler returned */
+  _Atomic int finished; /* the handler returned */
   _Atomic int cancelled;
   cg__buf cur;   /* the message the handler holds */
   cg_arena *arena;
@@ -68,20 +68,17 @@ static cg_stream *stream_get(cg_host *h, unsigned window) {
   s = cg__alloc(sizeof *s);
   if (!s) return NULL;
   memset(s, 0, sizeof *s);
+  pthread_mutex_init(&s->lock, NULL);
+  pthread_cond_init(&s->cv, NULL);
   s->window = window;
   s->in = cg__alloc(sizeof *s->in * window);
+  if (s->in) memset(s->in, 0, sizeof *s->in * window);
+  else s->window = 0;
   s->arena = cg_arena_create(NULL);
   if (!s->in || !s->arena) {
-    if (!s->in) s->window = 0;
-    else memset(s->in, 0, sizeof *s->in * window);
-    cg_arena_destroy(s->arena);
-    s->arena = NULL;
     stream_free(s);
     return NULL;
   }
-  memset(s->in, 0, sizeof *s->in * window);
-  pthread_mutex_init(&s->lock, NULL);
-  pthread_cond_init(&s->cv, NULL);
   return s;
 }
 
@@ -113,7 +110,7 @@ static void stream_unref(cg_stream *s) {
 static cg_stream *stream_find(cg_host *h, uint64_t tag) {
   pthread_mutex_lock(&h->lock);
   cg_stream *s = h->streams;
-  while (s && (s->tag != tag || s->finished)) s = s->next;
+  while (s && (s->tag != tag || atomic_load(&s->finished))) s = s->next;
   if (s) {
     pthread_mutex_lock(&s->lock);
     s->refs++;
@@ -135,7 +132,7 @@ size_t cg__stream_cancel(cg_host *h, uint64_t tag, int all) {
   size_t n = 0;
   pthread_mutex_lock(&h->lock);
   for (cg_stream *s = h->streams; s; s = s->next) {
-    if ((!all && s->tag != tag) || s->finished || atomic_load(&s->cancelled)) continue;
+    if ((!all && s->tag != tag) || atomic_load(&s->finished) || atomic_load(&s->cancelled)) continue;
     pthread_mutex_lock(&s->lock);
     atomic_store(&s->cancelled, 1);
     pthread_cond_broadcast(&s->cv);
@@ -170,12 +167,13 @@ static void finish(cg_host *h, cg_stream *s, cg_status st, const char *detail, i
     slot->resp.len = resp.len;
   }
   pthread_mutex_lock(&s->lock);
-  s->finished = 1;
+  atomic_store(&s->finished, 1);
   pthread_cond_broadcast(&s->cv); /* host writes waiting for room give up */
   pthread_mutex_unlock(&s->lock);
   cg_engine *e = h->engine;
   uint32_t index_slot = s->slot;
   stream_unref(s);
+  atomic_fetch_sub(&h->open_streams, 1);
   atomic_fetch_sub(&e->streams, 1);
   cg__complete(h, index_slot);
 }
@@ -213,6 +211,7 @@ static void *stream_thread(void *arg) {
     cg_stream *s = t->head;
     t->head = s->job_next;
     if (!t->head) t->tail = NULL;
+    t->queued--;
     pthread_mutex_unlock(&t->lock);
     run_stream(s);
     pthread_mutex_lock(&t->lock);
@@ -251,11 +250,13 @@ cg_status cg__stream_start(cg_host *h, uint32_t index) {
   cg_stream *s = h->slots[index].stream;
   pthread_mutex_lock(&t->lock);
   /* Every open stream counts against max_streams, so there is a thread for
-   * each: an idle one, or a new one up to that many. */
-  if (!t->idle && t->count < e->cfg.max_streams) {
+   * each: an idle one no queued stream has claimed yet, or a new one. */
+  t->queued++;
+  if (t->idle < t->queued && t->count < e->cfg.max_streams) {
     if (pthread_create(&t->threads[t->count], NULL, stream_thread, e) == 0) t->count++;
   }
   if (!t->count) {
+    t->queued--;
     pthread_mutex_unlock(&t->lock);
     finish(h, s, CG_ERR_NO_MEMORY, "engine: cannot start a stream thread", -1, (cg_bytes){0});
     return CG_ERR_NO_MEMORY;
@@ -293,18 +294,33 @@ cg_status cg_stream_open(cg_host *h, const cg_service *svc, uint32_t op, const u
     atomic_fetch_sub(&e->streams, 1);
     return cg_fail(CG_ERR_LIMIT, "cg_stream_open: %u streams are open (the engine's max_streams)", e->cfg.max_streams);
   }
+  /* A stream holds its open slot for its whole life; half the host's slots
+   * stay for messages and calls, so open streams cannot starve each other. */
+  if (h && atomic_fetch_add(&h->open_streams, 1) >= h->capacity / 2) {
+    atomic_fetch_sub(&h->open_streams, 1);
+    atomic_fetch_sub(&e->streams, 1);
+    return cg_fail(CG_ERR_LIMIT, "cg_stream_open: %u streams are open on this host, half its %u slots",
+                   h->capacity / 2, h->capacity);
+  }
   uint32_t index;
+  if (h) atomic_fetch_add(&h->inside, 1);
   cg_status st = cg__submit(h, svc, op, req, req_len, tag, 0, 1, &index);
   if (st != CG_OK) {
-    if (e) atomic_fetch_sub(&e->streams, 1);
+    if (h) {
+      atomic_fetch_sub(&h->open_streams, 1);
+      atomic_fetch_sub(&e->streams, 1);
+      atomic_fetch_sub(&h->inside, 1);
+    }
     return st;
   }
   cg_stream *s = stream_get(h, h->cfg.stream_window ? h->cfg.stream_window : 16u);
   if (!s) {
     /* The slot is taken and counted; end it here as a failed call. */
+    atomic_fetch_sub(&h->open_streams, 1);
     atomic_fetch_sub(&e->streams, 1);
+    atomic_fetch_sub(&h->inside, 1);
     cg__slot *slot = &h->slots[index];
-    atomic_store(&slot->state, CG__RUNNING);
+    cg__slot_set(slot, CG__RUNNING);
     slot->flags = CG_COMPLETION_END;
     cg__slot_fail(slot, CG_ERR_NO_MEMORY, "cg_stream_open: no memory for the stream", -1);
     cg__complete(h, index);
@@ -320,7 +336,7 @@ cg_status cg_stream_open(cg_host *h, const cg_service *svc, uint32_t op, const u
   s->refs = 1;
   s->in_head = s->in_count = 0;
   s->in_closed = s->kind == CG_OP_SERVER_STREAM;
-  s->finished = 0;
+  atomic_store(&s->finished, 0);
   atomic_store(&s->cancelled, 0);
   s->cur.len = 0;
   pthread_mutex_lock(&h->lock);
@@ -329,19 +345,32 @@ cg_status cg_stream_open(cg_host *h, const cg_service *svc, uint32_t op, const u
   pthread_mutex_unlock(&h->lock);
   h->slots[index].stream = s;
   cg__enqueue(h, index);
+  atomic_fetch_sub(&h->inside, 1);
   return CG_OK;
 }
 
+/* The open client or bidi stream of h with tag, a reference taken and the
+ * call counted in h->inside (close waits for it); end with host_done(). */
 static cg_status host_stream(cg_host *h, uint64_t tag, const char *who, cg_stream **out) {
   if (!h) return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: host is NULL", who);
+  atomic_fetch_add(&h->inside, 1);
   *out = stream_find(h, tag);
-  if (!*out) return cg_fail(CG_ERR_CLOSED, "%s: no open stream has tag %llu", who, (unsigned long long)tag);
+  if (!*out) {
+    atomic_fetch_sub(&h->inside, 1);
+    return cg_fail(CG_ERR_CLOSED, "%s: no open stream has tag %llu", who, (unsigned long long)tag);
+  }
   if ((*out)->kind == CG_OP_SERVER_STREAM) {
     stream_unref(*out);
+    atomic_fetch_sub(&h->inside, 1);
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: stream %llu is a server stream; it takes no messages", who,
                    (unsigned long long)tag);
   }
   return CG_OK;
+}
+
+static void host_done(cg_host *h, cg_stream *s) {
+  stream_unref(s);
+  atomic_fetch_sub(&h->inside, 1);
 }
 
 cg_status cg_stream_write(cg_host *h, uint64_t tag, const uint8_t *msg, size_t len, int timeout_ms) {
@@ -364,9 +393,9 @@ cg_status cg_stream_write(cg_host *h, uint64_t tag, const uint8_t *msg, size_t l
   for (;;) {
     if (atomic_load(&s->cancelled)) {
       st = cg_fail(CG_ERR_CANCELLED, "cg_stream_write: stream %llu was cancelled", (unsigned long long)tag);
-    } else if (s->finished || s->in_closed) {
+    } else if (atomic_load(&s->finished) || s->in_closed) {
       st = cg_fail(CG_ERR_CLOSED, "cg_stream_write: stream %llu %s", (unsigned long long)tag,
-                   s->finished ? "has ended" : "was closed for sending");
+                   atomic_load(&s->finished) ? "has ended" : "was closed for sending");
     } else if (s->in_count == s->window) {
       if (timeout_ms == 0) {
         st = cg_fail(CG_ERR_LIMIT, "cg_stream_write: stream %llu has %u messages waiting (its window)",
@@ -394,7 +423,7 @@ cg_status cg_stream_write(cg_host *h, uint64_t tag, const uint8_t *msg, size_t l
     break;
   }
   pthread_mutex_unlock(&s->lock);
-  stream_unref(s);
+  host_done(h, s);
   return st;
 }
 
@@ -407,7 +436,7 @@ cg_status cg_stream_close_send(cg_host *h, uint64_t tag) {
   s->in_closed = 1;
   pthread_cond_broadcast(&s->cv);
   pthread_mutex_unlock(&s->lock);
-  stream_unref(s);
+  host_done(h, s);
   return CG_OK;
 }
 
@@ -463,8 +492,8 @@ cg_status cg_stream_send(cg_stream *s, const uint8_t *msg, size_t len) {
     slot->flags = CG_COMPLETION_MESSAGE;
     slot->stream = s;
     /* Give the slot back as if the host had released it. */
-    atomic_store(&slot->state, CG__DONE);
-    cg_completion c = {.slot = index, .reserved = atomic_load(&slot->gen)};
+    cg__slot_set(slot, CG__DONE);
+    cg_completion c = {.slot = index, .reserved = cg__slot_gen(slot)};
     cg_host_release(s->host, &c, 1);
     return cg_fail(CG_ERR_NO_MEMORY, "cg_stream_send: no memory for a message of %zu bytes", len);
   }
@@ -484,8 +513,8 @@ cg_status cg_stream_send_message(cg_stream *s, const ProtobufCMessage *msg) {
   if (!cg__buf_reserve(&slot->resp, len)) {
     slot->flags = CG_COMPLETION_MESSAGE;
     slot->stream = s;
-    atomic_store(&slot->state, CG__DONE);
-    cg_completion c = {.slot = index, .reserved = atomic_load(&slot->gen)};
+    cg__slot_set(slot, CG__DONE);
+    cg_completion c = {.slot = index, .reserved = cg__slot_gen(slot)};
     cg_host_release(s->host, &c, 1);
     return cg_fail(CG_ERR_NO_MEMORY, "cg_stream_send: no memory for a message of %zu bytes", len);
   }

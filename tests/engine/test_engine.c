@@ -423,6 +423,51 @@ static void close_discards_what_it_holds(void **state) {
   cg_engine_destroy(e);
 }
 
+typedef struct blocked {
+  cg_host *h;
+  cg_status st;
+  size_t n;
+} blocked;
+
+static void *submit_blocked(void *arg) {
+  blocked *b = arg;
+  uint8_t bytes[4] = {0x08, 0x01, 0x10, 0x02};
+  b->st = cg_submit_wait(b->h, C(service)(), 1, bytes, 4, 77, -1);
+  return NULL;
+}
+
+static void *wait_blocked(void *arg) {
+  blocked *b = arg;
+  cg_completion c;
+  b->n = cg_host_wait(b->h, &c, 1, -1);
+  return NULL;
+}
+
+/* Threads blocked on a host (a submit waiting for a slot, a wait for a
+ * completion) are released by shutdown and close instead of holding them up. */
+static void shutdown_and_close_wake_blocked_threads(void **state) {
+  (void)state;
+  cg_engine *e = engine(1);
+  cg_host *h = host(e, 1);
+  submit_add(h, 1, 2, 1);
+  cg_completion held = next(h); /* the host's one slot, not released */
+  blocked b = {h, -1, 9};
+  pthread_t t;
+  pthread_create(&t, NULL, submit_blocked, &b);
+  struct timespec ts = {0, 20 * 1000000L};
+  nanosleep(&ts, NULL);
+  assert_int_equal(cg_engine_shutdown(e, CG_SHUTDOWN_CANCEL, NULL), CG_OK);
+  pthread_join(t, NULL);
+  assert_int_equal(b.st, CG_ERR_CLOSED);
+  cg_host_release(h, &held, 1);
+  pthread_create(&t, NULL, wait_blocked, &b);
+  nanosleep(&ts, NULL);
+  assert_int_equal(cg_host_close(h), CG_OK); /* the waiter returns empty-handed */
+  pthread_join(t, NULL);
+  assert_int_equal(b.n, 0);
+  cg_engine_destroy(e);
+}
+
 static void limits_on_hosts(void **state) {
   (void)state;
   cg_engine *e;
@@ -519,6 +564,7 @@ int main(void) {
       cmocka_unit_test(cancel_pending),
       cmocka_unit_test(shutdown_cancels_or_drains),
       cmocka_unit_test(close_discards_what_it_holds),
+      cmocka_unit_test(shutdown_and_close_wake_blocked_threads),
       cmocka_unit_test(limits_on_hosts),
       cmocka_unit_test(steady_state_allocates_nothing),
       cmocka_unit_test(allocation_failures_are_clean),

@@ -21,6 +21,7 @@ static cg_engine *engine;
 static cg_host *hosts[HOSTS];
 static atomic_int running_hosts;
 static atomic_long cancel_requests, cancelled_seen;
+static _Atomic unsigned char *asked[HOSTS]; /* tags a cancel was accepted for */
 
 /* Operands are a function of (host, tag): the checker recomputes them. */
 static uint64_t mix(uint64_t x) {
@@ -76,6 +77,8 @@ static void check(client *c, const cg_completion *k, cg_arena *arena) {
   c->completed++;
   if (k->status == CG_ERR_CANCELLED) {
     atomic_fetch_add(&cancelled_seen, 1);
+    /* the canceller marks a tag before it cancels; one cancelled unasked was hit by mistake */
+    if (!atomic_load(&asked[c->index][tag])) FAIL("host %d: tag %" PRIu64 " cancelled, never asked\n", c->index, tag);
     return;
   }
   uint64_t r = mix(tag * HOSTS + (uint64_t)c->index);
@@ -141,8 +144,10 @@ static void *canceller(void *arg) {
   uint64_t s = 12345;
   while (atomic_load(&running_hosts)) {
     s = mix(s);
-    /* a tag near where host s % HOSTS is submitting, or any */
-    if (cg_host_cancel(hosts[s % HOSTS], (s >> 8) % (uint64_t)calls) == CG_OK) atomic_fetch_add(&cancel_requests, 1);
+    int host = (int)(s % HOSTS);
+    uint64_t tag = (s >> 8) % (uint64_t)calls;
+    if (atomic_exchange(&asked[host][tag], 1)) continue; /* each tag once */
+    if (cg_host_cancel(hosts[host], tag) == CG_OK) atomic_fetch_add(&cancel_requests, 1);
   }
   cg_thread_release();
   return NULL;
@@ -164,6 +169,7 @@ int main(int argc, char **argv) {
   pthread_t threads[HOSTS], cancel_thread;
   atomic_store(&running_hosts, HOSTS);
   for (int i = 0; i < HOSTS; i++) {
+    asked[i] = calloc((size_t)calls, 1);
     clients[i] = (client){.index = i, .seen = calloc((size_t)calls, 1)};
     pthread_create(&threads[i], NULL, client_main, &clients[i]);
   }
@@ -181,6 +187,7 @@ int main(int argc, char **argv) {
     free(clients[i].seen);
   }
   pthread_join(cancel_thread, NULL);
+  for (int i = 0; i < HOSTS; i++) free((void *)asked[i]);
   size_t cancelled_by_shutdown;
   cg_engine_shutdown(engine, CG_SHUTDOWN_DRAIN, &cancelled_by_shutdown);
   printf("%d hosts x %ld calls on %u workers: %ld completed, %ld expected errors, %ld cancels accepted, %ld "

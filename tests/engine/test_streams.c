@@ -289,6 +289,40 @@ static void misuse(void **state) {
   assert_int_equal(decode, 1);
 }
 
+/* Endless streams opened together each get a thread of their own. */
+static void endless_streams_run_side_by_side(void **state) {
+  fixture *f = *state;
+  for (uint64_t t = 1; t <= 4; t++) open_watch(f->h, "many", 0, 0, t);
+  int seen[5] = {0};
+  for (int spins = 0; spins < 500 && !(seen[1] && seen[2] && seen[3] && seen[4]); spins++) {
+    cg_completion c;
+    while (cg_host_poll(f->h, &c, 1)) {
+      seen[c.tag]++;
+      cg_host_release(f->h, &c, 1);
+    }
+    sleep_ms(2);
+  }
+  for (int t = 1; t <= 4; t++) assert_true(seen[t] > 0);
+  for (uint64_t t = 1; t <= 4; t++) assert_int_equal(cg_host_cancel(f->h, t), CG_OK);
+  for (int ends = 0; ends < 4;) {
+    cg_completion c = next(f->h);
+    ends += (c.flags & CG_COMPLETION_END) != 0;
+    cg_host_release(f->h, &c, 1);
+  }
+}
+
+/* A host keeps half its slots for messages: streams past that are refused. */
+static void streams_per_host_are_bounded(void **state) {
+  fixture *f = *state;
+  cg_host *h;
+  assert_int_equal(cg_host_open(f->e, &(cg_host_config){.capacity = 4}, &h), CG_OK);
+  assert_int_equal(T(open_upload)(h, 1), CG_OK);
+  assert_int_equal(T(open_upload)(h, 2), CG_OK);
+  assert_int_equal(T(open_upload)(h, 3), CG_ERR_LIMIT);
+  assert_non_null(strstr(cg_last_error(), "half its 4 slots"));
+  assert_int_equal(cg_host_close(h), CG_OK);
+}
+
 /* Closing a host or shutting down with streams open cancels them; nothing
  * leaks (ASan) and nothing hangs. */
 static void close_and_shutdown_with_open_streams(void **state) {
@@ -334,6 +368,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(bidi_echoes, setup, teardown),
       cmocka_unit_test_setup_teardown(host_writes_see_the_window, setup, teardown),
       cmocka_unit_test_setup_teardown(misuse, setup, teardown),
+      cmocka_unit_test_setup_teardown(endless_streams_run_side_by_side, setup, teardown),
+      cmocka_unit_test_setup_teardown(streams_per_host_are_bounded, setup, teardown),
       cmocka_unit_test_setup_teardown(close_and_shutdown_with_open_streams, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

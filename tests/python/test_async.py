@@ -180,7 +180,35 @@ class TelemetryAsync(unittest.TestCase):
                     pass
             self.assertEqual(e.exception.status_name, "CG_ERR_CANCELLED")
             self.assertFalse(feed.cancel())  # it has ended
+            # result() without reading: the messages are dropped, the end comes
+            many = await t.watch(tpb.WatchRequest(service="many", count=1000))
+            self.assertIsNone(await many.result())
+            # a result() given up on (its future cancelled) does not upset later completions
+            slow = await t.watch(tpb.WatchRequest(service="slow"))
+            with self.assertRaises(asyncio.TimeoutError):
+                await asyncio.wait_for(slow.result(), 0.05)
+            self.assertTrue(slow.cancel())
+            checks = await asyncio.gather(*(t.check(tpb.WatchRequest(service="x", count=i)) for i in range(100)))
+            self.assertEqual([c.seq for c in checks], list(range(100)))
         self.run_async(body, stream_window=4)
+
+    def test_blocked_writes_do_not_stop_close(self):
+        async def main():
+            engine = rt.Engine(os.environ["TELEMETRY_LIB"], workers=1, stream_window=1)
+            t = tel.AcmeTelemetryV1TelemetryAsync(engine)
+            chats = [await t.chat() for _ in range(12)]  # more than the default executor's threads
+            # nobody reads the echoes: each handler blocks sending, each host write then waits
+            writes = [asyncio.ensure_future(c.write(tpb.ChatMessage(text="x"))) for c in chats for _ in range(4)]
+            await asyncio.sleep(0.1)
+            await asyncio.wait_for(engine.aclose(), 10)
+            done = await asyncio.gather(*writes, return_exceptions=True)
+            for r in done:
+                if isinstance(r, rt.CalcgenError):
+                    self.assertIn(r.status_name, ("CG_ERR_CANCELLED", "CG_ERR_CLOSED"))
+            with self.assertRaises(rt.CalcgenError):
+                await chats[0].write(tpb.ChatMessage(text="late"))
+            self.assertFalse(chats[0].cancel())
+        asyncio.run(main())
 
 
 if __name__ == "__main__":
