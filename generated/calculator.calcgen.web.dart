@@ -19,7 +19,7 @@ import 'calculator.pb.dart' as $pb0;
 
 /// Bindings generated for another version of the calcgen Dart package do
 /// not compile against this one: this name is how they say so.
-typedef _CalcgenAbi = $cg.CalcgenDartAbi2;
+typedef _CalcgenAbi = $cg.CalcgenDartAbi3;
 
 // ---- service calc.Calculator ----
 
@@ -261,11 +261,10 @@ final class CalcCalculator {
   }
 }
 
-/// Asynchronous calc.Calculator over [sync], on this isolate: single
-/// kernel ops called in one event-loop turn are coalesced into one batch
-/// call, and each caller gets its own Future (an element that fails
-/// completes only its own). The other calls run in a later event-loop turn;
-/// for work too long for this isolate, see docs/dart.md.
+/// Asynchronous calc.Calculator over [sync]: single kernel ops called in
+/// one event-loop turn are coalesced into one batch call, and each caller
+/// gets its own Future (an element that fails completes only its own).
+/// The other calls run in a later event-loop turn.
 final class AsyncCalcCalculator {
   AsyncCalcCalculator(this.sync, {this.maxBatch = 1024}) {
     if (maxBatch < 1) throw ArgumentError.value(maxBatch, 'maxBatch', 'must be 1 or more');
@@ -313,19 +312,26 @@ final class AsyncCalcCalculator {
   /// AddFixed, coalesced into BatchAddFixed.
   Future<int> addFixed(int a, int b) => _addFixedQueue.add(a, b);
 
-  Future<$td.Int64List> batchAdd($td.Int64List a, $td.Int64List b) => Future(() => sync.batchAdd(a, b));
+  Future<$td.Int64List> batchAdd($td.Int64List a, $td.Int64List b) =>
+      Future(() => sync.batchAdd(a, b));
 
-  Future<$td.Int64List> batchSubtract($td.Int64List a, $td.Int64List b) => Future(() => sync.batchSubtract(a, b));
+  Future<$td.Int64List> batchSubtract($td.Int64List a, $td.Int64List b) =>
+      Future(() => sync.batchSubtract(a, b));
 
-  Future<$td.Int64List> batchMultiply($td.Int64List a, $td.Int64List b) => Future(() => sync.batchMultiply(a, b));
+  Future<$td.Int64List> batchMultiply($td.Int64List a, $td.Int64List b) =>
+      Future(() => sync.batchMultiply(a, b));
 
-  Future<$td.Int64List> batchDivide($td.Int64List a, $td.Int64List b) => Future(() => sync.batchDivide(a, b));
+  Future<$td.Int64List> batchDivide($td.Int64List a, $td.Int64List b) =>
+      Future(() => sync.batchDivide(a, b));
 
-  Future<$td.Int64List> batchAddChecked($td.Int64List a, $td.Int64List b) => Future(() => sync.batchAddChecked(a, b));
+  Future<$td.Int64List> batchAddChecked($td.Int64List a, $td.Int64List b) =>
+      Future(() => sync.batchAddChecked(a, b));
 
-  Future<$td.Float64List> batchMultiplyFloat($td.Float64List a, $td.Float64List b) => Future(() => sync.batchMultiplyFloat(a, b));
+  Future<$td.Float64List> batchMultiplyFloat($td.Float64List a, $td.Float64List b) =>
+      Future(() => sync.batchMultiplyFloat(a, b));
 
-  Future<$td.Int64List> batchAddFixed($td.Int64List a, $td.Int64List b) => Future(() => sync.batchAddFixed(a, b));
+  Future<$td.Int64List> batchAddFixed($td.Int64List a, $td.Int64List b) =>
+      Future(() => sync.batchAddFixed(a, b));
 
   Future<$pb0.Value> factorial($pb0.FactorialRequest request) =>
       Future(() => sync.factorial(request));

@@ -207,6 +207,8 @@ def _build_service(fdp, si, sdp, index, loc, errors):
         return None
     for op, dart in zip(svc.ops, dart_names.op_member_names(svc.ops, [op.dart_name for op in svc.ops])):
         op.dart_name = dart
+    for op, dart in zip(svc.streams, dart_names.op_member_names(svc.streams, [op.dart_name for op in svc.streams])):
+        op.dart_name = dart
     for op, js in zip(svc.ops, js_names.op_member_names(svc.ops)):
         op.js_name = js
     # A single kernel op coalesces (in the async Dart class) into the first

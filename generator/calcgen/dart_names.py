@@ -73,12 +73,12 @@ FormatException UnsupportedError UnimplementedError Duration DateTime Pattern
 RegExp Runes Sink StringBuffer StringSink Uri Comparable BigInt Invocation
 Expando WeakReference Finalizer StackTrace Stopwatch Match MapEntry Deprecated
 CgStatus CalcgenException CgBufferPool CgNativeBuffer CgWriter CgReader
-CgCoalescer CalcgenDartAbi2""".split()) | frozenset(FORBIDDEN_TOP_LEVEL_NAMES)
+CgCoalescer CalcgenDartAbi3 CgEngine CgStream""".split()) | frozenset(FORBIDDEN_TOP_LEVEL_NAMES)
 
 
 def service_class_names(class_names, used=None):
-    """Dart class name of each service (in order) such that none of the four
-    classes generated for it (X, XNative, XOps, AsyncX) is taken, by another
+    """Dart class name of each service (in order) such that none of the five
+    classes generated for it (X, XNative, XOps, AsyncX, XStreams) is taken, by another
     service of the generation or by DART_TOP_LEVEL_AVOID."""
     used = set(DART_TOP_LEVEL_AVOID) if used is None else used
     out = []
@@ -92,13 +92,13 @@ def service_class_names(class_names, used=None):
 
 
 def service_class_variants(name):
-    return [name, name + "Native", name + "Ops", "Async" + name]
+    return [name, name + "Native", name + "Ops", "Async" + name, name + "Streams"]
 
 
 # Members the generated classes define besides the ops (X, AsyncX) or that
 # Object has; named constructors count (they share the namespace).
 SERVICE_CLASS_MEMBERS = frozenset("""
-native pool dispose isDisposed longCallElements withNative sync maxBatch
+native pool dispose isDisposed longCallElements withNative sync maxBatch engine
 schemaHash toString hashCode runtimeType noSuchMethod""".split())
 
 

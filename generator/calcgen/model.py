@@ -454,7 +454,8 @@ class Service:
                 ("blockingDispatch", f"{self.prefix}_dispatch", "Dispatch", False),
                 ("schemaHash", f"{self.prefix}_schema_hash", "Hash", True),
                 ("lastError", "cg_last_error", "LastError", True),
-                ("lastErrorIndex", "cg_last_error_index", "LastErrorIndex", True)]
+                ("lastErrorIndex", "cg_last_error_index", "LastErrorIndex", True),
+                ("service", f"{self.prefix}_service", "Service", True)]
         for op in self.ops:
             if op.dart_kind == "invoke":
                 sig = ("Batch" if op.batch else "Scalar") + op.elem.dart_native
@@ -572,7 +573,8 @@ class ProtoFile:
                               ("$ffi.Size", "int", "reqLen"), (p("Size"), p("Size"), "resp")]),
                DartSignature("Hash", "$ffi.Uint64", "int", []),
                DartSignature("LastError", p("Uint8"), p("Uint8"), []),
-               DartSignature("LastErrorIndex", "$ffi.Int64", "int", [])]
+               DartSignature("LastErrorIndex", "$ffi.Int64", "int", []),
+               DartSignature("Service", p("Void"), p("Void"), [])]
         for svc in self.services:
             for op in svc.ops:
                 if op.dart_kind != "invoke":

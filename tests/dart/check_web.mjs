@@ -63,7 +63,9 @@ function exported(lib) {
   return out;
 }
 
+// The engine (Async*.engine, the *Streams classes) needs threads: dart:ffi only.
 const NATIVE_ONLY = (cls, member) => member === 'native' || member === 'pool' || member === 'longCallElements' ||
+  member === 'engine' ||
   member.endsWith('Ptr') || member === cls || member.startsWith(`${cls}.`) || cls.endsWith('Native');
 
 const [runtimeDir, jsDir, ...ffiFiles] = process.argv.slice(2);
@@ -92,7 +94,7 @@ for (const ffi of ffiFiles) {
   }
   const native = classes(ffi), webClasses = classes(web);
   for (const [cls, members] of native) {
-    if (cls.endsWith('Native')) continue;
+    if (cls.endsWith('Native') || cls.endsWith('Streams')) continue;
     const other = webClasses.get(cls);
     if (!other) { fail(`${web}: no class ${cls}`); continue; }
     for (const [member, sig] of members) {

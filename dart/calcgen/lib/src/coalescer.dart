@@ -5,6 +5,7 @@ import 'exception.dart';
 /// Collects single calls of one kernel op made in one event-loop turn and
 /// runs them as one call of its batch op (flushed in a microtask, or at once
 /// when [maxBatch] calls are waiting); a lone call runs as the single op.
+/// The two runners may be synchronous or return Futures (the engine's).
 ///
 /// Every Future completes, whatever is thrown: an element the native side
 /// names as failing (CalcgenException.index) completes alone with its error
@@ -18,8 +19,8 @@ final class CgCoalescer<T extends num> {
   /// The single op's name, as written in the .proto.
   final String op;
   final int maxBatch;
-  final List<T> Function(List<T> a, List<T> b) runBatch;
-  final T Function(T a, T b) runOne;
+  final FutureOr<List<T>> Function(List<T> a, List<T> b) runBatch;
+  final FutureOr<T> Function(T a, T b) runOne;
   List<T> _a = [];
   List<T> _b = [];
   List<Completer<T>> _waiting = [];
@@ -39,7 +40,7 @@ final class CgCoalescer<T extends num> {
     return c.future;
   }
 
-  void _flush() {
+  Future<void> _flush() async {
     _scheduled = false;
     var a = _a, b = _b, waiting = _waiting;
     _a = [];
@@ -48,10 +49,10 @@ final class CgCoalescer<T extends num> {
     while (waiting.isNotEmpty) {
       try {
         if (waiting.length == 1) {
-          waiting[0].complete(runOne(a[0], b[0]));
+          waiting[0].complete(await runOne(a[0], b[0]));
           return;
         }
-        final results = runBatch(a, b);
+        final results = await runBatch(a, b);
         if (results.length != waiting.length) {
           throw StateError('$op: ${results.length} results for ${waiting.length} calls');
         }

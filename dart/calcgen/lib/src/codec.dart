@@ -90,6 +90,29 @@ final class CgWriter {
       len >>= 7;
     }
   }
+
+  /// A packed fixed-width field (fixed32, sfixed32, float: 4 bytes per
+  /// value; fixed64, sfixed64, double: 8).
+  void packedFixed(int field, String codec, List<num> values) {
+    if (values.isEmpty) return;
+    final width = codec == 'fixed32' || codec == 'sfixed32' || codec == 'float' ? 4 : 8;
+    tag(field, 2);
+    varint(values.length * width);
+    for (final value in values) {
+      fixed(switch (codec) {
+        'float' => _f32Bits(value.toDouble()),
+        'double' => _f64Bits(value.toDouble()),
+        'fixed32' || 'sfixed32' => (value as int) & 0xffffffff,
+        _ => value as int,
+      }, width);
+    }
+  }
+
+  /// A packed repeated field of [values], varint or fixed-width by [codec].
+  void packed(int field, String codec, List<num> values) =>
+      codec.contains('fixed') || codec == 'float' || codec == 'double'
+          ? packedFixed(field, codec, values)
+          : packedVarints(field, codec, values);
 }
 
 /// Reads protobuf fields from a response. Generated code reads in the same
@@ -198,6 +221,41 @@ final class CgReader {
       } else {
         if (i == out.length) throw const FormatException('more results than operands');
         out[i++] = decode(codec, varint()) as int;
+      }
+    }
+    if (i != out.length) throw const FormatException('fewer results than operands');
+  }
+
+  /// Every element of repeated field [field] (varint or fixed-width by
+  /// [codec]), packed or not, into [out]: a FormatException unless there
+  /// are exactly out.length.
+  void valuesInto(int field, String codec, List<num> out) {
+    final fixedWidth = codec.contains('fixed') || codec == 'float' || codec == 'double';
+    if (!fixedWidth) {
+      varintsInto(field, codec, out as List<int>);
+      return;
+    }
+    final width = codec == 'fixed32' || codec == 'sfixed32' || codec == 'float' ? 4 : 8;
+    var i = 0;
+    void one() {
+      if (i == out.length) throw const FormatException('more results than operands');
+      out[i++] = decode(codec, fixed(width));
+    }
+
+    while (at < len) {
+      final key = varint();
+      final wire = key & 7;
+      if (key >>> 3 != field) {
+        skip(wire);
+      } else if (wire == 2) {
+        final end = _end(varint());
+        while (at < end) {
+          one();
+        }
+      } else if (wire == (width == 4 ? 5 : 1)) {
+        one();
+      } else {
+        throw const FormatException('unexpected wire type');
       }
     }
     if (i != out.length) throw const FormatException('fewer results than operands');

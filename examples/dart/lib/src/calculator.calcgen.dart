@@ -17,7 +17,7 @@ import 'calculator.pb.dart' as $pb0;
 
 /// Bindings generated for another version of the calcgen Dart package do
 /// not compile against this one: this name is how they say so.
-typedef _CalcgenAbi = $cg.CalcgenDartAbi2;
+typedef _CalcgenAbi = $cg.CalcgenDartAbi3;
 
 typedef _DispatchC = $ffi.Int32 Function($ffi.Uint32 op, $ffi.Pointer<$ffi.Uint8> req, $ffi.Size reqLen, $ffi.Pointer<$ffi.Size> resp);
 typedef _DispatchDart = int Function(int op, $ffi.Pointer<$ffi.Uint8> req, int reqLen, $ffi.Pointer<$ffi.Size> resp);
@@ -30,6 +30,9 @@ typedef _LastErrorDart = $ffi.Pointer<$ffi.Uint8> Function();
 
 typedef _LastErrorIndexC = $ffi.Int64 Function();
 typedef _LastErrorIndexDart = int Function();
+
+typedef _ServiceC = $ffi.Pointer<$ffi.Void> Function();
+typedef _ServiceDart = $ffi.Pointer<$ffi.Void> Function();
 
 typedef _ScalarInt64C = $ffi.Int32 Function($ffi.Int64 a, $ffi.Int64 b, $ffi.Pointer<$ffi.Int64> result);
 typedef _ScalarInt64Dart = int Function(int a, int b, $ffi.Pointer<$ffi.Int64> result);
@@ -79,6 +82,7 @@ final class CalcCalculatorNative {
     this.schemaHash,
     this.lastError,
     this.lastErrorIndex,
+    this.service,
     this.invokeAdd,
     this.invokeSubtract,
     this.invokeMultiply,
@@ -114,6 +118,7 @@ final class CalcCalculatorNative {
         lib.lookupFunction<_HashC, _HashDart>('calc_calculator_schema_hash', isLeaf: true),
         lib.lookupFunction<_LastErrorC, _LastErrorDart>('cg_last_error', isLeaf: true),
         lib.lookupFunction<_LastErrorIndexC, _LastErrorIndexDart>('cg_last_error_index', isLeaf: true),
+        lib.lookupFunction<_ServiceC, _ServiceDart>('calc_calculator_service', isLeaf: true),
         lib.lookupFunction<_ScalarInt64C, _ScalarInt64Dart>('calc_calculator_invoke_add', isLeaf: true),
         lib.lookupFunction<_ScalarInt64C, _ScalarInt64Dart>('calc_calculator_invoke_subtract', isLeaf: true),
         lib.lookupFunction<_ScalarInt64C, _ScalarInt64Dart>('calc_calculator_invoke_multiply', isLeaf: true),
@@ -148,6 +153,7 @@ final class CalcCalculatorNative {
         _calcCalculator$schemaHash,
         _calcCalculator$lastError,
         _calcCalculator$lastErrorIndex,
+        _calcCalculator$service,
         _calcCalculator$invokeAdd,
         _calcCalculator$invokeSubtract,
         _calcCalculator$invokeMultiply,
@@ -180,6 +186,7 @@ final class CalcCalculatorNative {
   final _HashDart schemaHash;
   final _LastErrorDart lastError;
   final _LastErrorIndexDart lastErrorIndex;
+  final _ServiceDart service;
   final _ScalarInt64Dart invokeAdd;
   final _ScalarInt64Dart invokeSubtract;
   final _ScalarInt64Dart invokeMultiply;
@@ -219,6 +226,9 @@ external $ffi.Pointer<$ffi.Uint8> _calcCalculator$lastError();
 
 @$ffi.Native<_LastErrorIndexC>(symbol: 'cg_last_error_index', isLeaf: true)
 external int _calcCalculator$lastErrorIndex();
+
+@$ffi.Native<_ServiceC>(symbol: 'calc_calculator_service', isLeaf: true)
+external $ffi.Pointer<$ffi.Void> _calcCalculator$service();
 
 @$ffi.Native<_ScalarInt64C>(symbol: 'calc_calculator_invoke_add', isLeaf: true)
 external int _calcCalculator$invokeAdd(int a, int b, $ffi.Pointer<$ffi.Int64> result);
@@ -722,30 +732,52 @@ final class CalcCalculator implements $ffi.Finalizable {
   }
 }
 
-/// Asynchronous calc.Calculator over [sync], on this isolate: single
-/// kernel ops called in one event-loop turn are coalesced into one batch
-/// call, and each caller gets its own Future (an element that fails
-/// completes only its own). The other calls run in a later event-loop turn;
-/// for work too long for this isolate, see docs/dart.md.
+/// Asynchronous calc.Calculator over [sync]: single kernel ops called in
+/// one event-loop turn are coalesced into one batch call, and each caller
+/// gets its own Future (an element that fails completes only its own).
+/// Without [engine], calls run on this isolate in a later event-loop turn;
+/// with one, on the engine's worker threads, so that a long user op or a
+/// batch of millions never holds up this isolate (see docs/dart.md).
 final class AsyncCalcCalculator {
-  AsyncCalcCalculator(this.sync, {this.maxBatch = 1024}) {
+  AsyncCalcCalculator(this.sync, {this.maxBatch = 1024, this.engine}) {
     if (maxBatch < 1) throw ArgumentError.value(maxBatch, 'maxBatch', 'must be 1 or more');
   }
 
   final CalcCalculator sync;
   final int maxBatch;
+
+  /// The library's engine, when calls should leave this isolate.
+  final $cg.CgEngine? engine;
   late final _addQueue = $cg.CgCoalescer<int>('Add', maxBatch,
-      (a, b) => sync.batchAdd($td.Int64List.fromList(a), $td.Int64List.fromList(b)), sync.add);
+      (a, b) async => engine == null
+          ? sync.batchAdd($td.Int64List.fromList(a), $td.Int64List.fromList(b))
+          : await _engineBatchAdd(engine!, $td.Int64List.fromList(a), $td.Int64List.fromList(b)),
+      (a, b) async => engine == null ? sync.add(a, b) : await _engineAdd(engine!, a, b));
   late final _subtractQueue = $cg.CgCoalescer<int>('Subtract', maxBatch,
-      (a, b) => sync.batchSubtract($td.Int64List.fromList(a), $td.Int64List.fromList(b)), sync.subtract);
+      (a, b) async => engine == null
+          ? sync.batchSubtract($td.Int64List.fromList(a), $td.Int64List.fromList(b))
+          : await _engineBatchSubtract(engine!, $td.Int64List.fromList(a), $td.Int64List.fromList(b)),
+      (a, b) async => engine == null ? sync.subtract(a, b) : await _engineSubtract(engine!, a, b));
   late final _multiplyQueue = $cg.CgCoalescer<int>('Multiply', maxBatch,
-      (a, b) => sync.batchMultiply($td.Int64List.fromList(a), $td.Int64List.fromList(b)), sync.multiply);
+      (a, b) async => engine == null
+          ? sync.batchMultiply($td.Int64List.fromList(a), $td.Int64List.fromList(b))
+          : await _engineBatchMultiply(engine!, $td.Int64List.fromList(a), $td.Int64List.fromList(b)),
+      (a, b) async => engine == null ? sync.multiply(a, b) : await _engineMultiply(engine!, a, b));
   late final _divideQueue = $cg.CgCoalescer<int>('Divide', maxBatch,
-      (a, b) => sync.batchDivide($td.Int64List.fromList(a), $td.Int64List.fromList(b)), sync.divide);
+      (a, b) async => engine == null
+          ? sync.batchDivide($td.Int64List.fromList(a), $td.Int64List.fromList(b))
+          : await _engineBatchDivide(engine!, $td.Int64List.fromList(a), $td.Int64List.fromList(b)),
+      (a, b) async => engine == null ? sync.divide(a, b) : await _engineDivide(engine!, a, b));
   late final _addCheckedQueue = $cg.CgCoalescer<int>('AddChecked', maxBatch,
-      (a, b) => sync.batchAddChecked($td.Int64List.fromList(a), $td.Int64List.fromList(b)), sync.addChecked);
+      (a, b) async => engine == null
+          ? sync.batchAddChecked($td.Int64List.fromList(a), $td.Int64List.fromList(b))
+          : await _engineBatchAddChecked(engine!, $td.Int64List.fromList(a), $td.Int64List.fromList(b)),
+      (a, b) async => engine == null ? sync.addChecked(a, b) : await _engineAddChecked(engine!, a, b));
   late final _addFixedQueue = $cg.CgCoalescer<int>('AddFixed', maxBatch,
-      (a, b) => sync.batchAddFixed($td.Int64List.fromList(a), $td.Int64List.fromList(b)), sync.addFixed);
+      (a, b) async => engine == null
+          ? sync.batchAddFixed($td.Int64List.fromList(a), $td.Int64List.fromList(b))
+          : await _engineBatchAddFixed(engine!, $td.Int64List.fromList(a), $td.Int64List.fromList(b)),
+      (a, b) async => engine == null ? sync.addFixed(a, b) : await _engineAddFixed(engine!, a, b));
 
   /// Add, coalesced into BatchAdd.
   Future<int> add(int a, int b) => _addQueue.add(a, b);
@@ -760,37 +792,257 @@ final class AsyncCalcCalculator {
   Future<int> divide(int a, int b) => _divideQueue.add(a, b);
 
   Future<int> modulo(int a, int b) =>
-      Future(() => sync.modulo(a, b));
+      engine == null ? Future(() => sync.modulo(a, b)) : _engineModulo(engine!, a, b);
 
   /// AddChecked, coalesced into BatchAddChecked.
   Future<int> addChecked(int a, int b) => _addCheckedQueue.add(a, b);
 
   Future<int> multiplyChecked(int a, int b) =>
-      Future(() => sync.multiplyChecked(a, b));
+      engine == null ? Future(() => sync.multiplyChecked(a, b)) : _engineMultiplyChecked(engine!, a, b);
 
   Future<double> divideFloat(double a, double b) =>
-      Future(() => sync.divideFloat(a, b));
+      engine == null ? Future(() => sync.divideFloat(a, b)) : _engineDivideFloat(engine!, a, b);
 
   /// AddFixed, coalesced into BatchAddFixed.
   Future<int> addFixed(int a, int b) => _addFixedQueue.add(a, b);
 
-  Future<$td.Int64List> batchAdd($td.Int64List a, $td.Int64List b) => Future(() => sync.batchAdd(a, b));
+  Future<$td.Int64List> batchAdd($td.Int64List a, $td.Int64List b) =>
+      engine == null ? Future(() => sync.batchAdd(a, b)) : _engineBatchAdd(engine!, a, b);
 
-  Future<$td.Int64List> batchSubtract($td.Int64List a, $td.Int64List b) => Future(() => sync.batchSubtract(a, b));
+  Future<$td.Int64List> batchSubtract($td.Int64List a, $td.Int64List b) =>
+      engine == null ? Future(() => sync.batchSubtract(a, b)) : _engineBatchSubtract(engine!, a, b);
 
-  Future<$td.Int64List> batchMultiply($td.Int64List a, $td.Int64List b) => Future(() => sync.batchMultiply(a, b));
+  Future<$td.Int64List> batchMultiply($td.Int64List a, $td.Int64List b) =>
+      engine == null ? Future(() => sync.batchMultiply(a, b)) : _engineBatchMultiply(engine!, a, b);
 
-  Future<$td.Int64List> batchDivide($td.Int64List a, $td.Int64List b) => Future(() => sync.batchDivide(a, b));
+  Future<$td.Int64List> batchDivide($td.Int64List a, $td.Int64List b) =>
+      engine == null ? Future(() => sync.batchDivide(a, b)) : _engineBatchDivide(engine!, a, b);
 
-  Future<$td.Int64List> batchAddChecked($td.Int64List a, $td.Int64List b) => Future(() => sync.batchAddChecked(a, b));
+  Future<$td.Int64List> batchAddChecked($td.Int64List a, $td.Int64List b) =>
+      engine == null ? Future(() => sync.batchAddChecked(a, b)) : _engineBatchAddChecked(engine!, a, b);
 
-  Future<$td.Float64List> batchMultiplyFloat($td.Float64List a, $td.Float64List b) => Future(() => sync.batchMultiplyFloat(a, b));
+  Future<$td.Float64List> batchMultiplyFloat($td.Float64List a, $td.Float64List b) =>
+      engine == null ? Future(() => sync.batchMultiplyFloat(a, b)) : _engineBatchMultiplyFloat(engine!, a, b);
 
-  Future<$td.Int64List> batchAddFixed($td.Int64List a, $td.Int64List b) => Future(() => sync.batchAddFixed(a, b));
+  Future<$td.Int64List> batchAddFixed($td.Int64List a, $td.Int64List b) =>
+      engine == null ? Future(() => sync.batchAddFixed(a, b)) : _engineBatchAddFixed(engine!, a, b);
 
   Future<$pb0.Value> factorial($pb0.FactorialRequest request) =>
-      Future(() => sync.factorial(request));
+      engine == null ? Future(() => sync.factorial(request)) : _engineFactorial(engine!, request);
 
   Future<$pb0.CalculatorResponse> formatNumber($pb0.FormatRequest request) =>
-      Future(() => sync.formatNumber(request));
+      engine == null ? Future(() => sync.formatNumber(request)) : _engineFormatNumber(engine!, request);
+
+  /// Add on the engine.
+  Future<int> _engineAdd($cg.CgEngine e, int a, int b) {
+    return e.run(sync.native.service(), CalcCalculatorOps.add, 'Add', 32, (p) {
+      final w = $cg.CgWriter(p)
+        ..scalar(1, 'int64', a)
+        ..scalar(2, 'int64', b);
+      return w.n;
+    }, (data, len) => $cg.CgReader(data, len).scalar(1, 'int64') as int);
+  }
+
+  /// Subtract on the engine.
+  Future<int> _engineSubtract($cg.CgEngine e, int a, int b) {
+    return e.run(sync.native.service(), CalcCalculatorOps.subtract, 'Subtract', 32, (p) {
+      final w = $cg.CgWriter(p)
+        ..scalar(1, 'int64', a)
+        ..scalar(2, 'int64', b);
+      return w.n;
+    }, (data, len) => $cg.CgReader(data, len).scalar(1, 'int64') as int);
+  }
+
+  /// Multiply on the engine.
+  Future<int> _engineMultiply($cg.CgEngine e, int a, int b) {
+    return e.run(sync.native.service(), CalcCalculatorOps.multiply, 'Multiply', 32, (p) {
+      final w = $cg.CgWriter(p)
+        ..scalar(1, 'int64', a)
+        ..scalar(2, 'int64', b);
+      return w.n;
+    }, (data, len) => $cg.CgReader(data, len).scalar(1, 'int64') as int);
+  }
+
+  /// Divide on the engine.
+  Future<int> _engineDivide($cg.CgEngine e, int a, int b) {
+    return e.run(sync.native.service(), CalcCalculatorOps.divide, 'Divide', 32, (p) {
+      final w = $cg.CgWriter(p)
+        ..scalar(1, 'int64', a)
+        ..scalar(2, 'int64', b);
+      return w.n;
+    }, (data, len) => $cg.CgReader(data, len).scalar(1, 'int64') as int);
+  }
+
+  /// Modulo on the engine.
+  Future<int> _engineModulo($cg.CgEngine e, int a, int b) {
+    return e.run(sync.native.service(), CalcCalculatorOps.modulo, 'Modulo', 32, (p) {
+      final w = $cg.CgWriter(p)
+        ..scalar(1, 'int64', a)
+        ..scalar(2, 'int64', b);
+      return w.n;
+    }, (data, len) => $cg.CgReader(data, len).scalar(1, 'int64') as int);
+  }
+
+  /// AddChecked on the engine.
+  Future<int> _engineAddChecked($cg.CgEngine e, int a, int b) {
+    return e.run(sync.native.service(), CalcCalculatorOps.addChecked, 'AddChecked', 32, (p) {
+      final w = $cg.CgWriter(p)
+        ..scalar(1, 'int64', a)
+        ..scalar(2, 'int64', b);
+      return w.n;
+    }, (data, len) => $cg.CgReader(data, len).scalar(1, 'int64') as int);
+  }
+
+  /// MultiplyChecked on the engine.
+  Future<int> _engineMultiplyChecked($cg.CgEngine e, int a, int b) {
+    return e.run(sync.native.service(), CalcCalculatorOps.multiplyChecked, 'MultiplyChecked', 32, (p) {
+      final w = $cg.CgWriter(p)
+        ..scalar(1, 'int64', a)
+        ..scalar(2, 'int64', b);
+      return w.n;
+    }, (data, len) => $cg.CgReader(data, len).scalar(1, 'int64') as int);
+  }
+
+  /// DivideFloat on the engine.
+  Future<double> _engineDivideFloat($cg.CgEngine e, double a, double b) {
+    return e.run(sync.native.service(), CalcCalculatorOps.divideFloat, 'DivideFloat', 32, (p) {
+      final w = $cg.CgWriter(p)
+        ..scalar(1, 'double', a)
+        ..scalar(2, 'double', b);
+      return w.n;
+    }, (data, len) => $cg.CgReader(data, len).scalar(1, 'double') as double);
+  }
+
+  /// AddFixed on the engine.
+  Future<int> _engineAddFixed($cg.CgEngine e, int a, int b) {
+    return e.run(sync.native.service(), CalcCalculatorOps.addFixed, 'AddFixed', 32, (p) {
+      final w = $cg.CgWriter(p)
+        ..scalar(1, 'sfixed64', a)
+        ..scalar(2, 'sfixed64', b);
+      return w.n;
+    }, (data, len) => $cg.CgReader(data, len).scalar(1, 'sfixed64') as int);
+  }
+
+  /// BatchAdd on the engine.
+  Future<$td.Int64List> _engineBatchAdd($cg.CgEngine e, $td.Int64List a, $td.Int64List b) {
+    final n = $cg.cgBatchLength('BatchAdd', a.length, b.length);
+    return e.run(sync.native.service(), CalcCalculatorOps.batchAdd, 'BatchAdd', 32 + 20 * n, (p) {
+      final w = $cg.CgWriter(p)
+        ..packed(1, 'int64', a)
+        ..packed(2, 'int64', b);
+      return w.n;
+    }, (data, len) {
+      final out = $td.Int64List(n);
+      $cg.CgReader(data, len).valuesInto(1, 'int64', out);
+      return out;
+    });
+  }
+
+  /// BatchSubtract on the engine.
+  Future<$td.Int64List> _engineBatchSubtract($cg.CgEngine e, $td.Int64List a, $td.Int64List b) {
+    final n = $cg.cgBatchLength('BatchSubtract', a.length, b.length);
+    return e.run(sync.native.service(), CalcCalculatorOps.batchSubtract, 'BatchSubtract', 32 + 20 * n, (p) {
+      final w = $cg.CgWriter(p)
+        ..packed(1, 'int64', a)
+        ..packed(2, 'int64', b);
+      return w.n;
+    }, (data, len) {
+      final out = $td.Int64List(n);
+      $cg.CgReader(data, len).valuesInto(1, 'int64', out);
+      return out;
+    });
+  }
+
+  /// BatchMultiply on the engine.
+  Future<$td.Int64List> _engineBatchMultiply($cg.CgEngine e, $td.Int64List a, $td.Int64List b) {
+    final n = $cg.cgBatchLength('BatchMultiply', a.length, b.length);
+    return e.run(sync.native.service(), CalcCalculatorOps.batchMultiply, 'BatchMultiply', 32 + 20 * n, (p) {
+      final w = $cg.CgWriter(p)
+        ..packed(1, 'int64', a)
+        ..packed(2, 'int64', b);
+      return w.n;
+    }, (data, len) {
+      final out = $td.Int64List(n);
+      $cg.CgReader(data, len).valuesInto(1, 'int64', out);
+      return out;
+    });
+  }
+
+  /// BatchDivide on the engine.
+  Future<$td.Int64List> _engineBatchDivide($cg.CgEngine e, $td.Int64List a, $td.Int64List b) {
+    final n = $cg.cgBatchLength('BatchDivide', a.length, b.length);
+    return e.run(sync.native.service(), CalcCalculatorOps.batchDivide, 'BatchDivide', 32 + 20 * n, (p) {
+      final w = $cg.CgWriter(p)
+        ..packed(1, 'int64', a)
+        ..packed(2, 'int64', b);
+      return w.n;
+    }, (data, len) {
+      final out = $td.Int64List(n);
+      $cg.CgReader(data, len).valuesInto(1, 'int64', out);
+      return out;
+    });
+  }
+
+  /// BatchAddChecked on the engine.
+  Future<$td.Int64List> _engineBatchAddChecked($cg.CgEngine e, $td.Int64List a, $td.Int64List b) {
+    final n = $cg.cgBatchLength('BatchAddChecked', a.length, b.length);
+    return e.run(sync.native.service(), CalcCalculatorOps.batchAddChecked, 'BatchAddChecked', 32 + 20 * n, (p) {
+      final w = $cg.CgWriter(p)
+        ..packed(1, 'int64', a)
+        ..packed(2, 'int64', b);
+      return w.n;
+    }, (data, len) {
+      final out = $td.Int64List(n);
+      $cg.CgReader(data, len).valuesInto(1, 'int64', out);
+      return out;
+    });
+  }
+
+  /// BatchMultiplyFloat on the engine.
+  Future<$td.Float64List> _engineBatchMultiplyFloat($cg.CgEngine e, $td.Float64List a, $td.Float64List b) {
+    final n = $cg.cgBatchLength('BatchMultiplyFloat', a.length, b.length);
+    return e.run(sync.native.service(), CalcCalculatorOps.batchMultiplyFloat, 'BatchMultiplyFloat', 32 + 20 * n, (p) {
+      final w = $cg.CgWriter(p)
+        ..packed(1, 'double', a)
+        ..packed(2, 'double', b);
+      return w.n;
+    }, (data, len) {
+      final out = $td.Float64List(n);
+      $cg.CgReader(data, len).valuesInto(1, 'double', out);
+      return out;
+    });
+  }
+
+  /// BatchAddFixed on the engine.
+  Future<$td.Int64List> _engineBatchAddFixed($cg.CgEngine e, $td.Int64List a, $td.Int64List b) {
+    final n = $cg.cgBatchLength('BatchAddFixed', a.length, b.length);
+    return e.run(sync.native.service(), CalcCalculatorOps.batchAddFixed, 'BatchAddFixed', 32 + 20 * n, (p) {
+      final w = $cg.CgWriter(p)
+        ..packed(1, 'sfixed64', a)
+        ..packed(2, 'sfixed64', b);
+      return w.n;
+    }, (data, len) {
+      final out = $td.Int64List(n);
+      $cg.CgReader(data, len).valuesInto(1, 'sfixed64', out);
+      return out;
+    });
+  }
+
+  /// Factorial on the engine.
+  Future<$pb0.Value> _engineFactorial($cg.CgEngine e, $pb0.FactorialRequest request) {
+    final bytes = request.writeToBuffer();
+    return e.run(sync.native.service(), CalcCalculatorOps.factorial, 'Factorial', bytes.length, (p) {
+      p.asTypedList(bytes.length).setAll(0, bytes);
+      return bytes.length;
+    }, (data, len) => $pb0.Value.fromBuffer($cg.cgCopyBytes(data, len)));
+  }
+
+  /// FormatNumber on the engine.
+  Future<$pb0.CalculatorResponse> _engineFormatNumber($cg.CgEngine e, $pb0.FormatRequest request) {
+    final bytes = request.writeToBuffer();
+    return e.run(sync.native.service(), CalcCalculatorOps.formatNumber, 'FormatNumber', bytes.length, (p) {
+      p.asTypedList(bytes.length).setAll(0, bytes);
+      return bytes.length;
+    }, (data, len) => $pb0.CalculatorResponse.fromBuffer($cg.cgCopyBytes(data, len)));
+  }
 }
