@@ -184,6 +184,9 @@ cg_status cg__stream_threads_init(cg_engine *e);
 cg_status cg__submit(cg_host *h, const cg_service *svc, uint32_t op, const uint8_t *req,
                      size_t req_len, uint64_t tag, int timeout_ms, int stream, uint32_t *taken);
 void cg__enqueue(cg_host *h, uint32_t index);
+/* cg_stream_open that waits up to timeout_ms (< 0: forever) for a slot. */
+cg_status cg__stream_open_wait(cg_host *h, const cg_service *svc, uint32_t op, const uint8_t *req,
+                               size_t req_len, uint64_t tag, int timeout_ms);
 /* Waits until a slot is free or the deadline passes; cancelled: a flag that ends the wait. */
 int cg__slot_take_wait(cg_host *h, uint32_t *index, const _Atomic int *cancelled);
 size_t cg__stream_cancel(cg_host *h, uint64_t tag, int all);

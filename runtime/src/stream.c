@@ -274,6 +274,11 @@ cg_status cg__stream_start(cg_host *h, uint32_t index) {
 
 cg_status cg_stream_open(cg_host *h, const cg_service *svc, uint32_t op, const uint8_t *req, size_t req_len,
                          uint64_t tag) {
+  return cg__stream_open_wait(h, svc, op, req, req_len, tag, 0);
+}
+
+cg_status cg__stream_open_wait(cg_host *h, const cg_service *svc, uint32_t op, const uint8_t *req, size_t req_len,
+                               uint64_t tag, int timeout_ms) {
   cg__engine_clear_error();
   if (h && svc && svc->op_kind && req_len) {
     cg_op_kind k = svc->op_kind(op);
@@ -304,7 +309,7 @@ cg_status cg_stream_open(cg_host *h, const cg_service *svc, uint32_t op, const u
   }
   uint32_t index;
   if (h) atomic_fetch_add(&h->inside, 1);
-  cg_status st = cg__submit(h, svc, op, req, req_len, tag, 0, 1, &index);
+  cg_status st = cg__submit(h, svc, op, req, req_len, tag, timeout_ms, 1, &index);
   if (st != CG_OK) {
     if (h) {
       atomic_fetch_sub(&h->open_streams, 1);
