@@ -8,7 +8,11 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "calculator.calcgen.h"
@@ -155,9 +159,9 @@ static void *client_main(void *arg) {
   return NULL;
 }
 
-static double throughput(unsigned workers, int hosts, int batch, long calls_per_host) {
+static double throughput(unsigned workers, int hosts, int batch, long calls_per_host, unsigned auto_batch) {
   cg_engine *e;
-  cg_engine_create(&(cg_engine_config){.workers = workers}, &e);
+  cg_engine_create(&(cg_engine_config){.workers = workers, .auto_batch = auto_batch}, &e);
   client cl[8];
   pthread_t t[8];
   for (int i = 0; i < hosts; i++) {
@@ -170,6 +174,77 @@ static double throughput(unsigned workers, int hosts, int batch, long calls_per_
   double ns = now_ns() - t0;
   cg_engine_destroy(e);
   return (double)calls_per_host * hosts / ns * 1e9; /* calls per second */
+}
+
+/* ---- across processes: the server in a child, this process the client ---- */
+
+static void shm_figures(long lat_calls, long calls) {
+  int fd;
+  if (cg_shm_create(NULL, &(cg_shm_config){.slots = 256, .slot_bytes = 4096}, &fd) != CG_OK) {
+    failures++;
+    return;
+  }
+  pid_t server = fork();
+  if (server == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    cg_engine *e;
+    cg_shm_server *s;
+    if (cg_engine_create(&(cg_engine_config){.workers = 1}, &e) != CG_OK ||
+        cg_shm_serve(e, calc_calculator_service(), fd, &s) != CG_OK)
+      _exit(1);
+    for (;;) pause();
+  }
+  cg_shm_client *c = NULL;
+  for (int i = 0; i < 1000 && cg_shm_connect(fd, &c) != CG_OK; i++) {
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+  if (!c) {
+    failures++;
+    kill(server, SIGKILL);
+    return;
+  }
+  double *ns = malloc(sizeof *ns * (size_t)lat_calls);
+  cg_completion got[64];
+  for (long i = -1000; i < lat_calls; i++) {
+    uint64_t tag = (uint64_t)(i < 0 ? -i : i);
+    double t0 = now_ns();
+    if (cg_shm_submit(c, 1, singles[tag % REQUESTS].bytes, singles[tag % REQUESTS].len, tag) != CG_OK ||
+        cg_shm_wait(c, got, 1, 5000) != 1) {
+      failures++;
+      break;
+    }
+    double t = now_ns() - t0;
+    check(got[0].response, got[0].tag, 0);
+    cg_shm_release(c, got, 1);
+    if (i >= 0) ns[i] = t;
+  }
+  qsort(ns, (size_t)lat_calls, sizeof *ns, cmp_double);
+  printf("\nacross processes (shared memory; server process on 1 worker), single Add\n");
+  printf("latency, one call in flight: p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns\n", ns[lat_calls / 2],
+         ns[lat_calls * 99 / 100], ns[lat_calls * 999 / 1000]);
+  free(ns);
+  long sent = 0, done = 0;
+  double t0 = now_ns();
+  while (done < calls) {
+    while (sent < calls &&
+           cg_shm_submit(c, 1, singles[sent % REQUESTS].bytes, singles[sent % REQUESTS].len, (uint64_t)sent) == CG_OK)
+      sent++;
+    size_t n = cg_shm_wait(c, got, 64, 5000);
+    if (!n) {
+      failures++;
+      break;
+    }
+    for (size_t i = 0; i < n; i++) check(got[i].response, got[i].tag, 0);
+    cg_shm_release(c, got, n);
+    done += (long)n;
+  }
+  double cps = (double)done / (now_ns() - t0) * 1e9;
+  printf("throughput, the region's 256 request slots kept busy: %.0f calls/s (%.1f ns/call)\n", cps, 1e9 / cps);
+  cg_shm_disconnect(c);
+  kill(server, SIGKILL);
+  waitpid(server, NULL, 0);
+  close(fd);
 }
 
 int main(int argc, char **argv) {
@@ -194,9 +269,22 @@ int main(int argc, char **argv) {
   for (int batch = 0; batch < 2; batch++)
     for (unsigned w = 1; w <= max_w; w *= 2)
       for (int hosts = 1; hosts <= 4; hosts *= 2) {
-        double cps = throughput(w, hosts, batch, (batch ? tp_batch : tp_single) / hosts);
+        double cps = throughput(w, hosts, batch, (batch ? tp_batch : tp_single) / hosts, 0);
         printf("%-10s %-8u %-6d %14.0f %10.1f\n", batch ? "BatchAdd" : "Add", w, hosts, cps, 1e9 / cps);
       }
+  printf("\nauto-batching (auto_batch = 64) beside it, single Adds, best of 5 interleaved rounds\n");
+  printf("%-8s %-6s %14s %14s %8s\n", "workers", "hosts", "off calls/s", "on calls/s", "ratio");
+  for (unsigned w = 1; w <= 2; w++)
+    for (int hosts = 1; hosts <= 2; hosts++) {
+      double off = 0, on = 0;
+      for (int round = 0; round < 5; round++) {
+        double x = throughput(w, hosts, 0, tp_single / hosts, 0), y = throughput(w, hosts, 0, tp_single / hosts, 64);
+        off = x > off ? x : off;
+        on = y > on ? y : on;
+      }
+      printf("%-8u %-6d %14.0f %14.0f %7.2fx\n", w, hosts, off, on, on / off);
+    }
+  shm_figures(lat_calls, tp_single);
   printf("\n%ld failures\n", failures);
   return failures != 0;
 }

@@ -1350,9 +1350,190 @@ cg_op_kind calc_calculator_op_kind(uint32_t op) {
 }
 #if CG_HAVE_ENGINE
 
+/* Several calls of one single kernel op as one batch kernel call, for the
+ * engine's auto-batching: any failure, and it runs them one by one. */
+static cg_status calc_calculator__run_many(uint32_t op, size_t n, const cg_bytes *reqs, uint8_t *results, size_t *lens) {
+  if (n > CG_RUN_MANY_MAX) return CG_ERR_LIMIT;
+  switch (op) {
+    case 1: {
+      int64_t va[CG_RUN_MANY_MAX], vb[CG_RUN_MANY_MAX], vr[CG_RUN_MANY_MAX];
+      for (size_t i = 0; i < n; i++) {
+        Calc__BinaryOp in = CALC__BINARY_OP__INIT;
+        if (calc__binary_op__cg_decode(reqs[i].data, reqs[i].len, NULL, &in) != CG_OK) return CG_ERR_DECODE;
+        va[i] = in.a;
+        vb[i] = in.b;
+      }
+      cg_kernel_fn fn = cg_kernel(CG_KERNEL_ADD, CG_TYPE_I64, CG_WRAP);
+      size_t bad = 0;
+      if (!fn || fn(va, vb, vr, n, &bad) != CG_OK) return CG_ERR_INVALID_ARGUMENT;
+      for (size_t i = 0; i < n; i++) {
+        Calc__Value out = CALC__VALUE__INIT;
+        out.value = vr[i];
+        uint8_t *p = results + i * CG_RUN_MANY_RESULT;
+        lens[i] = (size_t)(cg_put_scalar_field(p, 1, CG_ENC_VARINT64, (uint64_t)out.value) - p);
+      }
+      return CG_OK;
+    }
+    case 2: {
+      int64_t va[CG_RUN_MANY_MAX], vb[CG_RUN_MANY_MAX], vr[CG_RUN_MANY_MAX];
+      for (size_t i = 0; i < n; i++) {
+        Calc__BinaryOp in = CALC__BINARY_OP__INIT;
+        if (calc__binary_op__cg_decode(reqs[i].data, reqs[i].len, NULL, &in) != CG_OK) return CG_ERR_DECODE;
+        va[i] = in.a;
+        vb[i] = in.b;
+      }
+      cg_kernel_fn fn = cg_kernel(CG_KERNEL_SUB, CG_TYPE_I64, CG_WRAP);
+      size_t bad = 0;
+      if (!fn || fn(va, vb, vr, n, &bad) != CG_OK) return CG_ERR_INVALID_ARGUMENT;
+      for (size_t i = 0; i < n; i++) {
+        Calc__Value out = CALC__VALUE__INIT;
+        out.value = vr[i];
+        uint8_t *p = results + i * CG_RUN_MANY_RESULT;
+        lens[i] = (size_t)(cg_put_scalar_field(p, 1, CG_ENC_VARINT64, (uint64_t)out.value) - p);
+      }
+      return CG_OK;
+    }
+    case 3: {
+      int64_t va[CG_RUN_MANY_MAX], vb[CG_RUN_MANY_MAX], vr[CG_RUN_MANY_MAX];
+      for (size_t i = 0; i < n; i++) {
+        Calc__BinaryOp in = CALC__BINARY_OP__INIT;
+        if (calc__binary_op__cg_decode(reqs[i].data, reqs[i].len, NULL, &in) != CG_OK) return CG_ERR_DECODE;
+        va[i] = in.a;
+        vb[i] = in.b;
+      }
+      cg_kernel_fn fn = cg_kernel(CG_KERNEL_MUL, CG_TYPE_I64, CG_WRAP);
+      size_t bad = 0;
+      if (!fn || fn(va, vb, vr, n, &bad) != CG_OK) return CG_ERR_INVALID_ARGUMENT;
+      for (size_t i = 0; i < n; i++) {
+        Calc__Value out = CALC__VALUE__INIT;
+        out.value = vr[i];
+        uint8_t *p = results + i * CG_RUN_MANY_RESULT;
+        lens[i] = (size_t)(cg_put_scalar_field(p, 1, CG_ENC_VARINT64, (uint64_t)out.value) - p);
+      }
+      return CG_OK;
+    }
+    case 4: {
+      int64_t va[CG_RUN_MANY_MAX], vb[CG_RUN_MANY_MAX], vr[CG_RUN_MANY_MAX];
+      for (size_t i = 0; i < n; i++) {
+        Calc__BinaryOp in = CALC__BINARY_OP__INIT;
+        if (calc__binary_op__cg_decode(reqs[i].data, reqs[i].len, NULL, &in) != CG_OK) return CG_ERR_DECODE;
+        va[i] = in.a;
+        vb[i] = in.b;
+      }
+      cg_kernel_fn fn = cg_kernel(CG_KERNEL_DIV, CG_TYPE_I64, CG_WRAP);
+      size_t bad = 0;
+      if (!fn || fn(va, vb, vr, n, &bad) != CG_OK) return CG_ERR_INVALID_ARGUMENT;
+      for (size_t i = 0; i < n; i++) {
+        Calc__Value out = CALC__VALUE__INIT;
+        out.value = vr[i];
+        uint8_t *p = results + i * CG_RUN_MANY_RESULT;
+        lens[i] = (size_t)(cg_put_scalar_field(p, 1, CG_ENC_VARINT64, (uint64_t)out.value) - p);
+      }
+      return CG_OK;
+    }
+    case 5: {
+      int64_t va[CG_RUN_MANY_MAX], vb[CG_RUN_MANY_MAX], vr[CG_RUN_MANY_MAX];
+      for (size_t i = 0; i < n; i++) {
+        Calc__BinaryOp in = CALC__BINARY_OP__INIT;
+        if (calc__binary_op__cg_decode(reqs[i].data, reqs[i].len, NULL, &in) != CG_OK) return CG_ERR_DECODE;
+        va[i] = in.a;
+        vb[i] = in.b;
+      }
+      cg_kernel_fn fn = cg_kernel(CG_KERNEL_MOD, CG_TYPE_I64, CG_WRAP);
+      size_t bad = 0;
+      if (!fn || fn(va, vb, vr, n, &bad) != CG_OK) return CG_ERR_INVALID_ARGUMENT;
+      for (size_t i = 0; i < n; i++) {
+        Calc__Value out = CALC__VALUE__INIT;
+        out.value = vr[i];
+        uint8_t *p = results + i * CG_RUN_MANY_RESULT;
+        lens[i] = (size_t)(cg_put_scalar_field(p, 1, CG_ENC_VARINT64, (uint64_t)out.value) - p);
+      }
+      return CG_OK;
+    }
+    case 6: {
+      int64_t va[CG_RUN_MANY_MAX], vb[CG_RUN_MANY_MAX], vr[CG_RUN_MANY_MAX];
+      for (size_t i = 0; i < n; i++) {
+        Calc__BinaryOp in = CALC__BINARY_OP__INIT;
+        if (calc__binary_op__cg_decode(reqs[i].data, reqs[i].len, NULL, &in) != CG_OK) return CG_ERR_DECODE;
+        va[i] = in.a;
+        vb[i] = in.b;
+      }
+      cg_kernel_fn fn = cg_kernel(CG_KERNEL_ADD, CG_TYPE_I64, CG_CHECKED);
+      size_t bad = 0;
+      if (!fn || fn(va, vb, vr, n, &bad) != CG_OK) return CG_ERR_INVALID_ARGUMENT;
+      for (size_t i = 0; i < n; i++) {
+        Calc__Value out = CALC__VALUE__INIT;
+        out.value = vr[i];
+        uint8_t *p = results + i * CG_RUN_MANY_RESULT;
+        lens[i] = (size_t)(cg_put_scalar_field(p, 1, CG_ENC_VARINT64, (uint64_t)out.value) - p);
+      }
+      return CG_OK;
+    }
+    case 7: {
+      int64_t va[CG_RUN_MANY_MAX], vb[CG_RUN_MANY_MAX], vr[CG_RUN_MANY_MAX];
+      for (size_t i = 0; i < n; i++) {
+        Calc__BinaryOp in = CALC__BINARY_OP__INIT;
+        if (calc__binary_op__cg_decode(reqs[i].data, reqs[i].len, NULL, &in) != CG_OK) return CG_ERR_DECODE;
+        va[i] = in.a;
+        vb[i] = in.b;
+      }
+      cg_kernel_fn fn = cg_kernel(CG_KERNEL_MUL, CG_TYPE_I64, CG_CHECKED);
+      size_t bad = 0;
+      if (!fn || fn(va, vb, vr, n, &bad) != CG_OK) return CG_ERR_INVALID_ARGUMENT;
+      for (size_t i = 0; i < n; i++) {
+        Calc__Value out = CALC__VALUE__INIT;
+        out.value = vr[i];
+        uint8_t *p = results + i * CG_RUN_MANY_RESULT;
+        lens[i] = (size_t)(cg_put_scalar_field(p, 1, CG_ENC_VARINT64, (uint64_t)out.value) - p);
+      }
+      return CG_OK;
+    }
+    case 8: {
+      double va[CG_RUN_MANY_MAX], vb[CG_RUN_MANY_MAX], vr[CG_RUN_MANY_MAX];
+      for (size_t i = 0; i < n; i++) {
+        Calc__FloatOp in = CALC__FLOAT_OP__INIT;
+        if (calc__float_op__cg_decode(reqs[i].data, reqs[i].len, NULL, &in) != CG_OK) return CG_ERR_DECODE;
+        va[i] = in.a;
+        vb[i] = in.b;
+      }
+      cg_kernel_fn fn = cg_kernel(CG_KERNEL_DIV, CG_TYPE_F64, CG_WRAP);
+      size_t bad = 0;
+      if (!fn || fn(va, vb, vr, n, &bad) != CG_OK) return CG_ERR_INVALID_ARGUMENT;
+      for (size_t i = 0; i < n; i++) {
+        Calc__FloatValue out = CALC__FLOAT_VALUE__INIT;
+        out.value = vr[i];
+        uint8_t *p = results + i * CG_RUN_MANY_RESULT;
+        lens[i] = (size_t)(cg_put_scalar_field(p, 1, CG_ENC_FIXED64, cg_f64_bits(out.value)) - p);
+      }
+      return CG_OK;
+    }
+    case 9: {
+      int64_t va[CG_RUN_MANY_MAX], vb[CG_RUN_MANY_MAX], vr[CG_RUN_MANY_MAX];
+      for (size_t i = 0; i < n; i++) {
+        Calc__FixedOp in = CALC__FIXED_OP__INIT;
+        if (calc__fixed_op__cg_decode(reqs[i].data, reqs[i].len, NULL, &in) != CG_OK) return CG_ERR_DECODE;
+        va[i] = in.a;
+        vb[i] = in.b;
+      }
+      cg_kernel_fn fn = cg_kernel(CG_KERNEL_ADD, CG_TYPE_I64, CG_WRAP);
+      size_t bad = 0;
+      if (!fn || fn(va, vb, vr, n, &bad) != CG_OK) return CG_ERR_INVALID_ARGUMENT;
+      for (size_t i = 0; i < n; i++) {
+        Calc__FixedValue out = CALC__FIXED_VALUE__INIT;
+        out.value = vr[i];
+        uint8_t *p = results + i * CG_RUN_MANY_RESULT;
+        lens[i] = (size_t)(cg_put_scalar_field(p, 1, CG_ENC_FIXED64, (uint64_t)out.value) - p);
+      }
+      return CG_OK;
+    }
+    default:
+      return CG_ERR_UNKNOWN_OP;
+  }
+}
+
 static const cg_service calc_calculator__service = {
     "calc.Calculator", CALC_CALCULATOR_SCHEMA_HASH, calc_calculator_dispatch, calc_calculator_op_kind,
-    NULL};
+    NULL, calc_calculator__run_many};
 
 const cg_service *calc_calculator_service(void) { return &calc_calculator__service; }
 

@@ -275,6 +275,13 @@ class Op:
                 "bidi": "CG_OP_BIDI_STREAM"}[self.streaming]
 
     @property
+    def batchable(self) -> bool:
+        """Whether the engine may run several calls of it as one batch kernel
+        call (a single kernel op whose messages calcgen's codecs cover)."""
+        return (not self.is_user and not self.batch and not self.streaming and self.request.fast
+                and self.response.fast and not self.needs_arena)
+
+    @property
     def sends(self) -> bool:
         """Whether its handler emits messages (server and bidi streams)."""
         return self.streaming in ("server", "bidi")
@@ -437,6 +444,10 @@ class Service:
     def user_ops(self):
         return [op for op in self.ops if op.is_user]
 
+    @property
+    def batchable_ops(self):
+        return [op for op in self.ops if op.batchable]
+
     def dart_members(self):
         """(member name, method) of every method the Dart classes define."""
         from .dart_names import op_member_variants
@@ -487,7 +498,7 @@ class Service:
         """(C name, method or None) for every function, macro and enum constant
         generated for the service."""
         for fixed in ("dispatch", "schema_hash", "op_name", "_switch", "op_kind", "service", "_run_stream",
-                      "_service"):
+                      "_service", "_run_many"):
             yield f"{self.prefix}_{fixed}", None
         for fixed in ("OPS", "OPS_COUNT", "SCHEMA_HASH", "_OP_ENUM", "_CASE", "_NAME", "STREAMS",
                       "STREAMS_COUNT", "_KIND"):

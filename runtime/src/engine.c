@@ -66,31 +66,32 @@ void cg__engine_done(cg_engine *e) {
   }
 }
 
-/* Runs one submitted slot: dispatch on this thread, the response copied into
- * the slot (the dispatch's view is this thread's buffer). */
-static void run_entry(cg_engine *e, uint64_t entry) {
+static cg_host *entry_host(cg_engine *e, uint64_t entry) {
   /* The host stays while it has a submission running (close waits). */
-  cg_host *h = atomic_load_explicit(&e->hosts[entry >> 32], memory_order_acquire);
-  uint32_t index = (uint32_t)entry;
+  return atomic_load_explicit(&e->hosts[entry >> 32], memory_order_acquire);
+}
+
+/* Takes a pending slot to run; 0 when it was cancelled (it is then completed
+ * as such, or its stream ended). */
+static int claim(cg_engine *e, cg_host *h, uint32_t index) {
   cg__slot *s = &h->slots[index];
   uint32_t gen = cg__slot_gen(s);
-  if (atomic_load(&e->cancel_all) || atomic_load(&h->closing) || !cg__slot_cas(s, gen, CG__PENDING, CG__RUNNING)) {
-    cg__slot_set(s, CG__RUNNING);
-    if (s->stream) {
-      cg__stream_abandon(h, index);
-      return;
-    }
-    cg__slot_fail(s, CG_ERR_CANCELLED, "cancelled before it ran", -1);
-    s->flags = CG_COMPLETION_END;
-    cg__complete(h, index);
-    return;
+  if (!atomic_load(&e->cancel_all) && !atomic_load(&h->closing) && cg__slot_cas(s, gen, CG__PENDING, CG__RUNNING))
+    return 1;
+  cg__slot_set(s, CG__RUNNING);
+  if (s->stream) {
+    cg__stream_abandon(h, index);
+    return 0;
   }
-  if (s->stream) { /* the stream's thread completes it */
-    cg__stream_start(h, index);
-    return;
-  }
-  cg_bytes r = {0};
-  cg_status st = s->svc->dispatch(s->op, s->req.len ? s->req.data : NULL, s->req.len, &r);
+  cg__slot_fail(s, CG_ERR_CANCELLED, "cancelled before it ran", -1);
+  s->flags = CG_COMPLETION_END;
+  cg__complete(h, index);
+  return 0;
+}
+
+/* Completes a claimed unary slot with `r` (a view to copy) or the thread's error. */
+static void respond(cg_host *h, uint32_t index, cg_status st, cg_bytes r) {
+  cg__slot *s = &h->slots[index];
   s->flags = CG_COMPLETION_END;
   if (st != CG_OK) {
     cg__slot_fail(s, st, cg_last_error(), cg_last_error_index());
@@ -103,6 +104,66 @@ static void run_entry(cg_engine *e, uint64_t entry) {
   cg__complete(h, index);
 }
 
+static const uint8_t nothing[1];
+
+/* Runs a claimed unary slot: dispatch on this thread, the response copied
+ * into the slot (the dispatch's view is this thread's buffer). */
+static void execute(cg_host *h, uint32_t index) {
+  cg__slot *s = &h->slots[index];
+  cg_bytes r = {0};
+  cg_status st = s->svc->dispatch(s->op, s->req.len ? s->req.data : NULL, s->req.len, &r);
+  respond(h, index, st, r);
+}
+
+static void run_entry(cg_engine *e, uint64_t entry) {
+  cg_host *h = entry_host(e, entry);
+  uint32_t index = (uint32_t)entry;
+  if (!claim(e, h, index)) return;
+  if (h->slots[index].stream) { /* the stream's thread completes it */
+    cg__stream_start(h, index);
+    return;
+  }
+  execute(h, index);
+}
+
+/* Auto-batching: of n entries taken together, those that call the same
+ * single kernel op as the first batchable one run as one batch kernel call;
+ * the rest (and all of them, when that call fails) run one by one. */
+static void run_group(cg_engine *e, const uint64_t *entries, size_t n) {
+  cg_host *hosts[CG_RUN_MANY_MAX];
+  uint32_t index[CG_RUN_MANY_MAX];
+  cg_bytes reqs[CG_RUN_MANY_MAX];
+  size_t lens[CG_RUN_MANY_MAX], m = 0;
+  static _Thread_local uint8_t results[CG_RUN_MANY_MAX * CG_RUN_MANY_RESULT];
+  const cg_service *svc = NULL;
+  uint32_t op = 0;
+  for (size_t i = 0; i < n; i++) {
+    cg_host *h = entry_host(e, entries[i]);
+    uint32_t k = (uint32_t)entries[i];
+    cg__slot *s = &h->slots[k];
+    /* a pending slot's svc, op and stream are its submitter's, written before it was queued */
+    int candidate = !s->stream && s->svc->run_many && (!svc || (s->svc == svc && s->op == op));
+    if (!candidate) {
+      run_entry(e, entries[i]);
+      continue;
+    }
+    if (!claim(e, h, k)) continue;
+    svc = s->svc;
+    op = s->op;
+    hosts[m] = h;
+    index[m] = k;
+    reqs[m] = (cg_bytes){s->req.len ? s->req.data : nothing, s->req.len};
+    m++;
+  }
+  if (m >= 2 && svc->run_many(op, m, reqs, results, lens) == CG_OK) {
+    atomic_fetch_add(&e->batched, m);
+    for (size_t i = 0; i < m; i++)
+      respond(hosts[i], index[i], CG_OK, (cg_bytes){results + i * CG_RUN_MANY_RESULT, lens[i]});
+    return;
+  }
+  for (size_t i = 0; i < m; i++) execute(hosts[i], index[i]);
+}
+
 static void *worker_main(void *arg) {
   cg_engine *e = arg;
   cg__set_engine_thread(1);
@@ -110,7 +171,16 @@ static void *worker_main(void *arg) {
     uint64_t entry;
     int got = cg__spin_until(cg__ring_pop(e->queue, &entry), CG__SPIN_NS);
     if (got) {
-      run_entry(e, entry);
+      unsigned max = e->cfg.auto_batch;
+      if (max < 2) {
+        run_entry(e, entry);
+        continue;
+      }
+      uint64_t group[CG_RUN_MANY_MAX];
+      size_t n = 1;
+      group[0] = entry;
+      while (n < max && cg__ring_pop(e->queue, &group[n])) n++;
+      run_group(e, group, n);
       continue;
     }
     pthread_mutex_lock(&e->lock);
@@ -165,6 +235,7 @@ cg_status cg_engine_create(const cg_engine_config *cfg, cg_engine **out) {
   if (!c.max_hosts) c.max_hosts = CG__DEFAULT_MAX_HOSTS;
   if (!c.max_inflight) c.max_inflight = CG__DEFAULT_MAX_INFLIGHT;
   if (!c.max_streams) c.max_streams = CG__DEFAULT_MAX_STREAMS;
+  if (c.auto_batch > CG_RUN_MANY_MAX) c.auto_batch = CG_RUN_MANY_MAX;
   if (c.max_hosts > 65536 || c.max_inflight > ((size_t)1 << 30))
     return cg_fail(CG_ERR_LIMIT, "cg_engine_create: max_hosts is at most 65536 and max_inflight 2^30");
   c.max_inflight = (size_t)pow2_at_least(c.max_inflight);
@@ -197,6 +268,8 @@ cg_status cg_engine_create(const cg_engine_config *cfg, cg_engine **out) {
 }
 
 unsigned cg_engine_workers(const cg_engine *e) { return e ? e->cfg.workers : 0; }
+
+uint64_t cg_engine_batched(const cg_engine *e) { return e ? atomic_load(&e->batched) : 0; }
 
 cg_status cg_engine_shutdown(cg_engine *e, cg_shutdown how, size_t *cancelled) {
   cg__engine_clear_error();

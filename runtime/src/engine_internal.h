@@ -94,6 +94,7 @@ struct cg_engine {
   _Atomic int shut;
   _Atomic size_t active;    /* submissions and open streams without their final completion */
   _Atomic size_t cancelled; /* completed with CG_ERR_CANCELLED by shutdown's cancel */
+  _Atomic uint64_t batched; /* calls run inside auto-batched kernel calls */
   _Atomic unsigned sleepers;
   _Atomic unsigned streams; /* open streams */
   pthread_mutex_t lock;

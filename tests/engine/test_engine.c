@@ -468,6 +468,49 @@ static void shutdown_and_close_wake_blocked_threads(void **state) {
   cg_engine_destroy(e);
 }
 
+/* Auto-batching: single adds waiting together run as one kernel call, each
+ * with its own result; a group with a failing element runs one by one, so
+ * each call still gets exactly its own status. */
+static void auto_batching(void **state) {
+  (void)state;
+  cg_engine *e;
+  assert_int_equal(cg_engine_create(&(cg_engine_config){.workers = 1, .auto_batch = 64}, &e), CG_OK);
+  static sink s;
+  cg_host *holder, *h = host(e, 1024);
+  hold_worker(e, &s, &holder);
+  for (int i = 0; i < 600; i++) {
+    Calc__BinaryOp req = CALC__BINARY_OP__INIT;
+    req.a = (int64_t)i * 1000003;
+    req.b = i % 250 == 7 ? INT64_MAX : -i; /* AddChecked overflows at those */
+    assert_int_equal(C(submit_add_checked)(h, &req, (uint64_t)i), CG_OK);
+  }
+  Calc__BinaryOp div = CALC__BINARY_OP__INIT;
+  div.a = 5;
+  assert_int_equal(C(submit_divide)(h, &div, 1000), CG_OK); /* by zero, among them */
+  atomic_store(&s.release, 1);
+  cg_arena *arena = cg_arena_create(NULL);
+  for (int got = 0; got < 601; got++) {
+    cg_completion c = next(h);
+    if (c.tag == 1000) {
+      assert_int_equal(c.status, CG_ERR_DIVIDE_BY_ZERO);
+    } else if (c.tag % 250 == 7) {
+      assert_int_equal(c.status, CG_ERR_OVERFLOW);
+      assert_non_null(strstr(c.error, "AddChecked"));
+    } else {
+      Calc__Value *v;
+      assert_int_equal(C(result_add_checked)(&c, &v, arena), CG_OK);
+      int64_t i = (int64_t)c.tag;
+      assert_true(v->value == i * 1000003 - i);
+      cg_arena_reset(arena);
+    }
+    cg_host_release(h, &c, 1);
+  }
+  cg_arena_destroy(arena);
+  assert_true(cg_engine_batched(e) >= 256); /* the groups without an overflow */
+  print_message("%llu of 600 calls ran in batch kernel calls\n", (unsigned long long)cg_engine_batched(e));
+  cg_engine_destroy(e);
+}
+
 static void limits_on_hosts(void **state) {
   (void)state;
   cg_engine *e;
@@ -565,6 +608,7 @@ int main(void) {
       cmocka_unit_test(shutdown_cancels_or_drains),
       cmocka_unit_test(close_discards_what_it_holds),
       cmocka_unit_test(shutdown_and_close_wake_blocked_threads),
+      cmocka_unit_test(auto_batching),
       cmocka_unit_test(limits_on_hosts),
       cmocka_unit_test(steady_state_allocates_nothing),
       cmocka_unit_test(allocation_failures_are_clean),

@@ -65,13 +65,28 @@ typedef struct cg_service {
   /* Runs a streaming op's handler on `stream`; a client stream's response
    * is left in *resp as dispatch leaves it (NULL when no op streams). */
   cg_status (*run_stream)(uint32_t op, cg_stream *stream, cg_bytes *resp);
+  /* Runs n (<= CG_RUN_MANY_MAX) requests of single kernel op `op` as one
+   * batch kernel call: response i is written at results + i *
+   * CG_RUN_MANY_RESULT (lens[i] bytes). CG_OK only when every request
+   * decoded and every element succeeded; otherwise nothing is to be used and
+   * the engine dispatches each request on its own (so each gets exactly its
+   * own status). CG_ERR_UNKNOWN_OP for an op it does not batch. NULL when
+   * the service has no such op. */
+  cg_status (*run_many)(uint32_t op, size_t n, const cg_bytes *reqs, uint8_t *results, size_t *lens);
 } cg_service;
+
+#define CG_RUN_MANY_MAX 64
+#define CG_RUN_MANY_RESULT 32 /* bytes of one single op's response at most (CG_SCALAR_FIELD_MAX) */
 
 typedef struct cg_engine_config {
   unsigned workers;      /* worker threads (default: one per online CPU, at most 64) */
   unsigned max_hosts;    /* hosts open at once (default 64) */
   size_t max_inflight;   /* slots of all hosts together (default 65536) */
   unsigned max_streams;  /* streaming calls running at once (default 256); each has a thread */
+  /* Auto-batching: a worker that finds several submissions of one single
+   * kernel op waiting runs up to this many (at most CG_RUN_MANY_MAX) as one
+   * batch kernel call, with each call's own result and status (0: off). */
+  unsigned auto_batch;
 } cg_engine_config;
 
 /* cfg NULL or zero members take defaults. */
@@ -96,6 +111,9 @@ CG_API cg_status cg_engine_destroy(cg_engine *e);
 
 /* The number of worker threads. */
 CG_API unsigned cg_engine_workers(const cg_engine *e);
+
+/* How many calls ran inside auto-batched kernel calls so far. */
+CG_API uint64_t cg_engine_batched(const cg_engine *e);
 
 typedef struct cg_completion {
   uint64_t tag;        /* the submission's */

@@ -160,7 +160,7 @@ cg_op_kind http_echo_op_kind(uint32_t op) {
 
 static const cg_service http_echo__service = {
     "HTTPEcho", HTTP_ECHO_SCHEMA_HASH, http_echo_dispatch, http_echo_op_kind,
-    NULL};
+    NULL, NULL};
 
 const cg_service *http_echo_service(void) { return &http_echo__service; }
 
