@@ -477,55 +477,51 @@ static cg_status reserve_message(cg_stream *s, uint32_t *index) {
   return cg_fail(CG_ERR_CANCELLED, "the stream was cancelled");
 }
 
-static void deliver(cg_stream *s, uint32_t index) {
+/* A slot for a message of len bytes (the window and a slot waited for, its
+ * buffer grown); on failure nothing is held. */
+static cg_status message_slot(cg_stream *s, size_t len, uint32_t *index) {
+  cg_status st = reserve_message(s, index);
+  if (st != CG_OK) return st;
+  cg__slot *slot = &s->host->slots[*index];
+  if (cg__buf_reserve(&slot->resp, len)) return CG_OK;
+  /* Give the slot back as if the host had released it. */
+  slot->flags = CG_COMPLETION_MESSAGE;
+  slot->stream = s;
+  cg__slot_set(slot, CG__DONE);
+  cg_completion c = {.slot = *index, .reserved = cg__slot_gen(slot)};
+  cg_host_release(s->host, &c, 1);
+  return cg_fail(CG_ERR_NO_MEMORY, "cg_stream_send: no memory for a message of %zu bytes", len);
+}
+
+/* Delivers the message of len bytes now in slot `index`. */
+static cg_status deliver(cg_stream *s, uint32_t index, size_t len) {
   cg__slot *slot = &s->host->slots[index];
+  slot->resp.len = len;
   slot->op = s->op;
   slot->svc = s->svc;
   atomic_store_explicit(&slot->tag, s->tag, memory_order_relaxed);
   slot->stream = s;
   slot->flags = CG_COMPLETION_MESSAGE;
   cg__complete(s->host, index);
+  return CG_OK;
 }
 
 cg_status cg_stream_send(cg_stream *s, const uint8_t *msg, size_t len) {
   if (!msg && len) return cg_fail(CG_ERR_INVALID_ARGUMENT, "cg_stream_send: msg is NULL with len %zu", len);
   uint32_t index;
-  cg_status st = reserve_message(s, &index);
+  cg_status st = message_slot(s, len, &index);
   if (st != CG_OK) return st;
-  cg__slot *slot = &s->host->slots[index];
-  if (!cg__buf_reserve(&slot->resp, len)) {
-    slot->flags = CG_COMPLETION_MESSAGE;
-    slot->stream = s;
-    /* Give the slot back as if the host had released it. */
-    cg__slot_set(slot, CG__DONE);
-    cg_completion c = {.slot = index, .reserved = cg__slot_gen(slot)};
-    cg_host_release(s->host, &c, 1);
-    return cg_fail(CG_ERR_NO_MEMORY, "cg_stream_send: no memory for a message of %zu bytes", len);
-  }
-  if (len) memcpy(slot->resp.data, msg, len);
-  slot->resp.len = len;
-  deliver(s, index);
-  return CG_OK;
+  if (len) memcpy(s->host->slots[index].resp.data, msg, len);
+  return deliver(s, index, len);
 }
 
 cg_status cg_stream_send_message(cg_stream *s, const ProtobufCMessage *msg) {
   if (!msg) return cg_fail(CG_ERR_INVALID_ARGUMENT, "cg_stream_send: message is NULL");
   size_t len = protobuf_c_message_get_packed_size(msg);
   uint32_t index;
-  cg_status st = reserve_message(s, &index);
+  cg_status st = message_slot(s, len, &index);
   if (st != CG_OK) return st;
-  cg__slot *slot = &s->host->slots[index];
-  if (!cg__buf_reserve(&slot->resp, len)) {
-    slot->flags = CG_COMPLETION_MESSAGE;
-    slot->stream = s;
-    cg__slot_set(slot, CG__DONE);
-    cg_completion c = {.slot = index, .reserved = cg__slot_gen(slot)};
-    cg_host_release(s->host, &c, 1);
-    return cg_fail(CG_ERR_NO_MEMORY, "cg_stream_send: no memory for a message of %zu bytes", len);
-  }
-  slot->resp.len = len ? protobuf_c_message_pack(msg, slot->resp.data) : 0;
-  deliver(s, index);
-  return CG_OK;
+  return deliver(s, index, len ? protobuf_c_message_pack(msg, s->host->slots[index].resp.data) : 0);
 }
 
 cg_status cg_stream_recv(cg_stream *s, cg_bytes *msg) {

@@ -45,6 +45,19 @@ static cg_completion next(cg_host *h) {
   return c;
 }
 
+/* Takes and releases completions up to a stream's end, which must have
+ * status `want`; how many messages came before it. */
+static size_t until_end(cg_host *h, cg_status want) {
+  for (size_t messages = 0;; messages++) {
+    cg_completion c = next(h);
+    cg_host_release(h, &c, 1);
+    if (c.flags & CG_COMPLETION_END) {
+      assert_int_equal(c.status, want);
+      return messages;
+    }
+  }
+}
+
 static void open_watch(cg_host *h, const char *service, uint32_t count, uint32_t fail_after, uint64_t tag) {
   Acme__Telemetry__V1__WatchRequest req = ACME__TELEMETRY__V1__WATCH_REQUEST__INIT;
   req.service = (char *)service;
@@ -117,17 +130,7 @@ static void slow_reader_bounds_the_writer(void **state) {
   cg_host_release(f->h, held + 2, 4);
   /* cancelled while blocked in a send: the end says so */
   assert_int_equal(cg_host_cancel(f->h, 7), CG_OK);
-  size_t messages = 0;
-  for (;;) {
-    cg_completion c = next(f->h);
-    cg_host_release(f->h, &c, 1);
-    if (c.flags & CG_COMPLETION_END) {
-      assert_int_equal(c.status, CG_ERR_CANCELLED);
-      break;
-    }
-    messages++;
-  }
-  assert_true(messages <= 4);
+  assert_true(until_end(f->h, CG_ERR_CANCELLED) <= 4);
   assert_int_equal(cg_host_release(f->h, held, 2), CG_ERR_INVALID_ARGUMENT); /* released above */
 }
 
@@ -232,14 +235,7 @@ static void host_writes_see_the_window(void **state) {
   assert_int_equal(cg_host_cancel(f->h, 11), CG_OK);
   st = T(write_chat)(f->h, 11, &m, 0); /* CLOSED once the handler has returned */
   assert_true(st == CG_ERR_CANCELLED || st == CG_ERR_CLOSED);
-  for (;;) {
-    cg_completion c = next(f->h);
-    cg_host_release(f->h, &c, 1);
-    if (c.flags & CG_COMPLETION_END) {
-      assert_int_equal(c.status, CG_ERR_CANCELLED);
-      break;
-    }
-  }
+  until_end(f->h, CG_ERR_CANCELLED);
 }
 
 static void misuse(void **state) {
