@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "telemetry.calcgen.h"
+#include "test_alloc.h"
 
 #define T(name) acme_telemetry_v1_telemetry_##name
 
@@ -355,6 +356,52 @@ static void close_and_shutdown_with_open_streams(void **state) {
   cg_engine_destroy(e);
 }
 
+/* An allocation failure injected at each allocation of an engine, a host
+ * and a stream of 20 updates (the stream object, its arena, its thread's
+ * state, message buffers): each step succeeds or says CG_ERR_NO_MEMORY, the
+ * stream ends once either way, and nothing leaks. */
+static void allocation_failures_in_streams(void **state) {
+  (void)state;
+  test_alloc_install();
+  int whole = 0;
+  for (long n = 0; n < 80; n++) {
+    test_alloc_fail_after(n);
+    cg_engine *e;
+    cg_host *h;
+    if (cg_engine_create(&(cg_engine_config){.workers = 1, .max_streams = 2}, &e) != CG_OK) continue;
+    if (cg_host_open(e, &(cg_host_config){.capacity = 16, .stream_window = 4}, &h) == CG_OK) {
+      Acme__Telemetry__V1__WatchRequest req = ACME__TELEMETRY__V1__WATCH_REQUEST__INIT;
+      req.service = "s";
+      req.count = 20;
+      cg_status st = T(open_watch)(h, &req, 1);
+      if (st == CG_OK) {
+        size_t messages = 0;
+        for (;;) {
+          cg_completion c = next(h);
+          cg_host_release(h, &c, 1);
+          if (!(c.flags & CG_COMPLETION_END)) {
+            messages++;
+            continue;
+          }
+          assert_true(c.status == CG_OK || c.status == CG_ERR_NO_MEMORY);
+          if (c.status == CG_OK) {
+            assert_int_equal(messages, 20);
+            whole++;
+          }
+          break;
+        }
+      } else {
+        assert_int_equal(st, CG_ERR_NO_MEMORY);
+      }
+    }
+    cg_engine_destroy(e);
+    test_alloc_fail_after(-1);
+    cg_thread_release();
+  }
+  assert_true(whole > 0);
+  test_alloc_uninstall(); /* asserts nothing leaked */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(server_stream_in_order, setup, teardown),
@@ -367,6 +414,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(endless_streams_run_side_by_side, setup, teardown),
       cmocka_unit_test_setup_teardown(streams_per_host_are_bounded, setup, teardown),
       cmocka_unit_test_setup_teardown(close_and_shutdown_with_open_streams, setup, teardown),
+      cmocka_unit_test(allocation_failures_in_streams),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
