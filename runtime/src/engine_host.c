@@ -11,16 +11,6 @@
 #include "calcgen/call.h"
 #include "engine_internal.h"
 
-static void deadline_after(struct timespec *ts, int timeout_ms) {
-  clock_gettime(CLOCK_MONOTONIC, ts);
-  ts->tv_sec += timeout_ms / 1000;
-  ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-  if (ts->tv_nsec >= 1000000000L) {
-    ts->tv_sec++;
-    ts->tv_nsec -= 1000000000L;
-  }
-}
-
 /* Waits on h->cv (h->lock held) until woken or past the deadline; 0 when
  * the deadline has passed. */
 static int wait_until(cg_host *h, const struct timespec *deadline) {
@@ -66,7 +56,7 @@ int cg__slot_take_wait(cg_host *h, uint32_t *index, const _Atomic int *cancelled
   while (!cg__slot_take(h, index)) {
     if (atomic_load(cancelled) || atomic_load(&h->closing)) return 0;
     struct timespec deadline;
-    deadline_after(&deadline, 10);
+    cg__deadline_after(&deadline, 10);
     pthread_mutex_lock(&h->lock);
     atomic_fetch_add(&h->waiters, 1);
     atomic_thread_fence(memory_order_seq_cst);
@@ -167,7 +157,7 @@ static cg_status take_waiting(cg_host *h, int timeout_ms, uint32_t *index, const
     return cg_fail(CG_ERR_LIMIT, "%s: all %u slots of the host are in use (submitted or not yet released)",
                    who, h->capacity);
   struct timespec deadline;
-  if (timeout_ms > 0) deadline_after(&deadline, timeout_ms);
+  if (timeout_ms > 0) cg__deadline_after(&deadline, timeout_ms);
   cg_status st = CG_OK;
   pthread_mutex_lock(&h->lock);
   atomic_fetch_add(&h->waiters, 1);
@@ -285,7 +275,7 @@ size_t cg_host_wait(cg_host *h, cg_completion *out, size_t max, int timeout_ms) 
   if (n || timeout_ms == 0 || !h || !out || !max) return n;
   if ((n = (size_t)cg__spin_until((int)cg_host_poll(h, out, max), CG__WAIT_SPIN_NS))) return n;
   struct timespec deadline;
-  if (timeout_ms > 0) deadline_after(&deadline, timeout_ms);
+  if (timeout_ms > 0) cg__deadline_after(&deadline, timeout_ms);
   pthread_mutex_lock(&h->lock);
   atomic_fetch_add(&h->waiters, 1);
   atomic_thread_fence(memory_order_seq_cst);
@@ -376,11 +366,7 @@ cg_status cg_host_open(cg_engine *e, const cg_host_config *cfg, cg_host **out) {
   h->cfg = c;
   h->efd = -1;
   pthread_mutex_init(&h->lock, NULL);
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&h->cv, &ca);
-  pthread_condattr_destroy(&ca);
+  cg__cond_init(&h->cv);
   h->slots = cg__alloc(sizeof *h->slots * cap);
   if (h->slots) memset(h->slots, 0, sizeof *h->slots * cap);
   h->free = cg__alloc(cg__ring_size(cap));

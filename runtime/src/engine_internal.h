@@ -117,6 +117,27 @@ static inline void cg__cpu_relax(void) {
 #endif
 }
 
+/* The monotonic time timeout_ms from now, for cg__cond_init's condition
+ * variables (a wall-clock jump neither ends nor stretches a wait). */
+static inline void cg__deadline_after(struct timespec *ts, int timeout_ms) {
+  clock_gettime(CLOCK_MONOTONIC, ts);
+  ts->tv_sec += timeout_ms / 1000;
+  ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+  if (ts->tv_nsec >= 1000000000L) {
+    ts->tv_sec++;
+    ts->tv_nsec -= 1000000000L;
+  }
+}
+
+/* A condition variable whose timed waits take cg__deadline_after's deadlines. */
+static inline void cg__cond_init(pthread_cond_t *cv) {
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(cv, &ca);
+  pthread_condattr_destroy(&ca);
+}
+
 /* Evaluates `cond` until it is non-zero or `ns` have passed (the clock read
  * every 64 tries); its last value. */
 #define cg__spin_until(cond, ns)                                       \

@@ -69,7 +69,7 @@ static cg_stream *stream_get(cg_host *h, unsigned window) {
   if (!s) return NULL;
   memset(s, 0, sizeof *s);
   pthread_mutex_init(&s->lock, NULL);
-  pthread_cond_init(&s->cv, NULL);
+  cg__cond_init(&s->cv);
   s->window = window;
   s->in = cg__alloc(sizeof *s->in * window);
   if (s->in) memset(s->in, 0, sizeof *s->in * window);
@@ -388,12 +388,7 @@ cg_status cg_stream_write(cg_host *h, uint64_t tag, const uint8_t *msg, size_t l
   cg_status st = host_stream(h, tag, "cg_stream_write", &s);
   if (st != CG_OK) return st;
   struct timespec deadline;
-  if (timeout_ms > 0) {
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) deadline.tv_sec++, deadline.tv_nsec -= 1000000000L;
-  }
+  if (timeout_ms > 0) cg__deadline_after(&deadline, timeout_ms);
   pthread_mutex_lock(&s->lock);
   for (;;) {
     if (atomic_load(&s->cancelled)) {
