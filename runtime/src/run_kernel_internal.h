@@ -8,7 +8,8 @@
 #include "calcgen/kernels.h"
 #include "calcgen/status.h"
 
-/* Runs the active kernel over n elements in cache-sized chunks. On failure
+/* Runs the active kernel over n elements on the backend backend.c picks
+ * for that size (one core, every core or the GPU). On failure
  * records "<op>: <what> at index <i>" (i counts from 0 over the whole batch)
  * and returns the element's status. */
 cg_status cg__run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow, const void *a,

@@ -4,7 +4,11 @@
  * and 4097, at unaligned offsets. Standalone (no cmocka) so it also builds
  * from the runtime alone (-Dkernels_only=true) on machines without it.
  *
- *   test_kernels [ISA...]     default: every supported set */
+ *   test_kernels [ISA...]           default: every supported set
+ *   test_kernels --backend NAME     single, threads or cuda (calcgen/backend.h)
+ *                                   through cg_kernel_run, adding sizes that
+ *                                   span many chunks; exits 77 (skipped) when
+ *                                   the backend is not available here */
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -13,6 +17,7 @@
 #include <string.h>
 
 #include "calcgen/support/elementwise.h"
+#include "calcgen/backend.h"
 #include "calcgen/kernels.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
@@ -179,6 +184,15 @@ static int same(cg_elem_type t, cg_kernel_op op, const unsigned char *a, const u
 }
 
 static size_t passed, failed;
+/* Set by --backend: kernels run through cg_kernel_run on that backend. */
+static int use_backend;
+static cg_backend backend;
+
+static cg_status run(const char *isa, cg_kernel_op op, cg_elem_type t, cg_overflow ovf, const void *a,
+                     const void *b, void *out, size_t n, size_t *fail_at) {
+  if (use_backend) return cg_kernel_run(backend, op, t, ovf, a, b, out, n, fail_at);
+  return cg_kernel_for_isa(isa, op, t, ovf)(a, b, out, n, fail_at);
+}
 
 static void check(const char *isa, cg_kernel_op op, cg_elem_type t, cg_overflow ovf, enum mode m,
                   size_t n, size_t off) {
@@ -205,7 +219,7 @@ static void check(const char *isa, cg_kernel_op op, cg_elem_type t, cg_overflow 
     }
   }
   size_t fail_at = (size_t)-1;
-  cg_status st = cg_kernel_for_isa(isa, op, t, ovf)(pa, pb, pg, n, &fail_at);
+  cg_status st = run(isa, op, t, ovf, pa, pb, pg, n, &fail_at);
   int ok = st == ref_st && (st == CG_OK || fail_at == ref_fail);
   size_t upto = st == CG_OK ? n : ref_fail, bad = 0;
   for (size_t i = 0; ok && i < upto; i++)
@@ -234,7 +248,7 @@ static void test_isa(const char *isa) {
   for (int op = CG_KERNEL_ADD; op < CG_KERNEL_OP_END; op++)
     for (int t = 0; t < CG_TYPE_END; t++)
       for (int ovf = 0; ovf < 2; ovf++) {
-        if (!cg_kernel_for_isa(isa, op, t, ovf)) {
+        if (!use_backend && !cg_kernel_for_isa(isa, op, t, ovf)) {
           fprintf(stderr, "FAIL %s has no kernel %s_%s\n", isa, opname[op], tname[t]);
           failed++;
           continue;
@@ -244,6 +258,11 @@ static void test_isa(const char *isa) {
             for (size_t n = 0; n <= 67; n++) check(isa, op, t, ovf, m, n, off * 3);
             for (size_t k = 0; k < 2; k++) check(isa, op, t, ovf, m, big[k], off * 3);
           }
+        /* Backends split large batches: sizes over many chunks and devices'
+         * staging buffers, and a failure in any of them. */
+        static const size_t huge[] = {100003, ((size_t)1 << 20) + 13};
+        for (int m = 0; use_backend && m < M_COUNT; m++)
+          for (size_t k = 0; k < 2; k++) check(isa, op, t, ovf, m, huge[k], k);
       }
   printf("%-7s %s\n", isa, failed == before ? "ok" : "FAILED");
 }
@@ -251,7 +270,28 @@ static void test_isa(const char *isa) {
 int main(int argc, char **argv) {
   printf("active kernel set: %s\n", cg_isa_active());
   int tested = 0;
-  if (argc > 1) {
+  if (argc == 3 && strcmp(argv[1], "--backend") == 0) {
+    use_backend = 1;
+    for (int b = CG_BACKEND_SINGLE; b < CG_BACKEND_END; b++)
+      if (strcmp(argv[2], cg_backend_name((cg_backend)b)) == 0) backend = (cg_backend)b;
+    if (!backend) {
+      fprintf(stderr, "unknown backend %s\n", argv[2]);
+      return 2;
+    }
+    if (!cg_backend_available(backend)) {
+      printf("backend %s skipped: not available here\n", argv[2]);
+      return 77;
+    }
+    printf("backend %s%s%s, %u threads\n", argv[2], *cg_backend_device() ? " on " : "", cg_backend_device(),
+           cg_backend_threads());
+    test_isa(argv[2]);
+    tested++;
+    if (backend == CG_BACKEND_THREADS) { /* more threads than CPUs: chunks interleave */
+      cg_backend_set_threads(7);
+      printf("backend threads, 7 threads\n");
+      test_isa(argv[2]);
+    }
+  } else if (argc > 1) {
     for (int i = 1; i < argc; i++) {
       if (!cg_isa_supported(argv[i])) {
         printf("%-7s skipped: not supported here\n", argv[i]);
