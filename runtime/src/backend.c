@@ -41,6 +41,7 @@ static const size_t elem_size[CG_TYPE_END] = {
  * small batch costs one comparison. */
 static _Atomic size_t threshold[2][CG_KERNEL_OP_END][CG_TYPE_END];
 static _Atomic size_t min_threshold;
+static _Atomic size_t codec_threshold;
 static _Atomic int forced;
 static _Atomic unsigned thread_count; /* 0: not yet known */
 static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
@@ -74,6 +75,7 @@ static void set_defaults(void) {
     for (int op = 1; op < CG_KERNEL_OP_END; op++)
       for (int t = 0; t < CG_TYPE_END; t++)
         atomic_store(&threshold[b][op][t], cg__default_threshold[b][class_of((cg_kernel_op)op, (cg_elem_type)t)]);
+  atomic_store(&codec_threshold, cg__default_codec_threshold);
   update_min();
 }
 
@@ -174,6 +176,21 @@ cg_backend cg_backend_choice(cg_kernel_op op, cg_elem_type type, size_t n) {
       cg_backend_threads() > 1)
     return CG_BACKEND_THREADS;
   return CG_BACKEND_SINGLE;
+}
+
+cg_backend cg__codec_choice(cg_kernel_op op, cg_elem_type type, size_t n) {
+  settings();
+  int f = atomic_load_explicit(&forced, memory_order_relaxed);
+  if (f == CG_BACKEND_AUTO) {
+    if (n < atomic_load_explicit(&codec_threshold, memory_order_relaxed) &&
+        n < atomic_load_explicit(&min_threshold, memory_order_relaxed))
+      return CG_BACKEND_SINGLE;
+    if (cg_backend_choice(op, type, n) == CG_BACKEND_CUDA) return CG_BACKEND_CUDA;
+    f = n >= atomic_load_explicit(&codec_threshold, memory_order_relaxed) && cg_backend_threads() > 1
+            ? CG_BACKEND_THREADS
+            : CG_BACKEND_SINGLE;
+  }
+  return CG_HAVE_POOL || f != CG_BACKEND_THREADS ? (cg_backend)f : CG_BACKEND_SINGLE;
 }
 
 cg_status cg__kernel_exec(cg_backend backend, cg_kernel_op op, cg_elem_type type, cg_overflow ovf,
@@ -288,6 +305,18 @@ size_t cg_backend_threshold(cg_backend b, cg_kernel_op op, cg_elem_type type) {
   if (k < 0 || !(op > CG_KERNEL_NONE && op < CG_KERNEL_OP_END) || !(type >= 0 && type < CG_TYPE_END))
     return SIZE_MAX;
   return atomic_load(&threshold[k][op][type]);
+}
+
+cg_status cg_backend_set_codec_threshold(size_t n) {
+  cg_clear_error();
+  settings();
+  atomic_store(&codec_threshold, n);
+  return CG_OK;
+}
+
+size_t cg_backend_codec_threshold(void) {
+  settings();
+  return atomic_load(&codec_threshold);
 }
 
 void cg_backend_reset_thresholds(void) {

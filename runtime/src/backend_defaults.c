@@ -12,3 +12,5 @@ const size_t cg__default_threshold[2][CG__CLASS_COUNT] = {
     /* threads */ {262144, 16384, 65536, 4096},
     /* cuda    */ {SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX},
 };
+
+const size_t cg__default_codec_threshold = 65536;

@@ -15,12 +15,21 @@ typedef enum cg__op_class {
   CG__CLASS_COUNT
 } cg__op_class;
 
-/* [0]: THREADS, [1]: CUDA; elements; SIZE_MAX: never (backend_defaults.h). */
+/* [0]: THREADS, [1]: CUDA; elements; SIZE_MAX: never (backend_defaults.c). */
 extern const size_t cg__default_threshold[2][CG__CLASS_COUNT];
+/* Packed-varint batches: elements from which decoding, the kernel and
+ * encoding are split across threads (backend_defaults.c). */
+extern const size_t cg__default_codec_threshold;
 
 /* cg_kernel_run without the argument checks and without clearing the error:
  * op, type and overflow are valid and the arrays hold n elements. */
 cg_status cg__kernel_exec(cg_backend backend, cg_kernel_op op, cg_elem_type type, cg_overflow overflow,
                           const void *a, const void *b, void *out, size_t n, size_t *fail_index);
+
+
+/* Where a packed-varint batch of n elements runs: SINGLE (the serial chunk
+ * loop), THREADS (decode, kernel and encode split across the pool) or CUDA
+ * (the kernel on the GPU over the whole array, the codec on the pool). */
+cg_backend cg__codec_choice(cg_kernel_op op, cg_elem_type type, size_t n);
 
 #endif

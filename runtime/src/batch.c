@@ -1,10 +1,18 @@
 #include "calcgen/support/batch.h"
+#include "backend_internal.h"
 #include "call_internal.h"
 #include "framing.h"
 #include "run_kernel_internal.h"
 
 #include "calcgen/call.h"
 #include "calcgen/support/wire.h"
+
+#ifndef CG_HAVE_POOL
+#define CG_HAVE_POOL 0
+#endif
+#if CG_HAVE_POOL
+#include "batch_wide_internal.h"
+#endif
 
 /* Elements per kernel-and-encode step for varint results: a few KiB of
  * operands and results stay in L1/L2 between the kernel and the encoder. */
@@ -31,7 +39,11 @@ static cg_status gather(const cg_batch_spec *s, const uint8_t *req, size_t len, 
   o->values = out;
   if (o->pieces == 1 && !o->unpacked && !is_fixed(s->codec)) {
     /* The usual request: one packed piece, which scan() already framed. */
+#if CG_HAVE_POOL
+    size_t k = cg__unpack_varints(s->codec, o->data, o->len, out, s->kernel, s->type);
+#else
     size_t k = cg_wire_unpack_varints(s->codec, o->data, o->len, out);
+#endif
     if (k == SIZE_MAX) return bad_request(s, len);
     o->count = k;
     return CG_OK;
@@ -80,6 +92,10 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
     *resp = (cg_bytes){buf, CG_ALIGNED_HEADER + n * w};
     return CG_OK;
   }
+#if CG_HAVE_POOL
+  cg_backend wide = cg__codec_choice(s->kernel, s->type, n);
+  if (wide != CG_BACKEND_SINGLE) return cg__batch_varints_wide(s, (void *)(uintptr_t)a, b, n, wide, resp);
+#endif
   /* Varint result: payload after room for the longest header, then the
    * header written right before it, so no bytes move. */
   enum { HEADER_MAX = 10 };
@@ -92,7 +108,7 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
     room = 0;
     for (size_t done = 0; done < n; done += CHUNK) {
       size_t len = n - done < CHUNK ? n - done : CHUNK;
-      st = cg__run_kernel_at(s->kernel, s->type, s->overflow, a + done * w, b + done * w, scratch, len,
+      st = cg__run_kernel_at(CG_BACKEND_SINGLE, s->kernel, s->type, s->overflow, a + done * w, b + done * w, scratch, len,
                             done, s->op);
       if (st != CG_OK) return st;
       /* each cg_wire_pack_varints call may store up to 10 * len + 16 bytes ahead */
@@ -110,7 +126,7 @@ cg_status cg_run_batch(const cg_batch_spec *s, const uint8_t *req, size_t req_le
   uint8_t *payload = buf + HEADER_MAX, *q = payload;
   for (size_t done = 0; done < n; done += CHUNK) {
     size_t len = n - done < CHUNK ? n - done : CHUNK;
-    st = cg__run_kernel_at(s->kernel, s->type, s->overflow, a + done * w, b + done * w, scratch, len,
+    st = cg__run_kernel_at(CG_BACKEND_SINGLE, s->kernel, s->type, s->overflow, a + done * w, b + done * w, scratch, len,
                           done, s->op);
     if (st != CG_OK) return st;
     q += cg_wire_pack_varints(s->codec, scratch, len, q);

@@ -143,13 +143,18 @@ static inline int any_lane(const void *m, size_t bytes) {
       VM_##sfx acc = {0};                                                      \
       for (size_t j = i; j < i + BLOCK; j += L) {                              \
         VN_##sfx x = LD(VN_##sfx, a, j / L), y = LD(VN_##sfx, b, j / L);       \
-        VN_##sfx r = VEXPR(VN_##sfx, VU_##sfx, x, y);                          \
-        acc |= (VM_##sfx)FAILEXPR(x, y, r);                                    \
-        ST(o, j / L, r);                                                       \
+        acc |= (VM_##sfx)FAILEXPR(x, y, VEXPR(VN_##sfx, VU_##sfx, x, y));      \
       }                                                                        \
+      /* Checked before any store: out may be a or b, and a failing block    \
+       * runs again from its operands. */                                      \
       if (any_lane(&acc, sizeof acc)) {                                        \
         size_t end_ = i + BLOCK;                                               \
         SCALAR_RANGE(ELT_T_##sfx, ELEM, a, b, o, i, end_, fail)                \
+      } else {                                                                 \
+        for (size_t j = i; j < i + BLOCK; j += L) {                            \
+          VN_##sfx x = LD(VN_##sfx, a, j / L), y = LD(VN_##sfx, b, j / L);     \
+          ST(o, j / L, VEXPR(VN_##sfx, VU_##sfx, x, y));                       \
+        }                                                                      \
       }                                                                        \
       i += BLOCK;                                                              \
     }                                                                          \

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "calcgen/backend.h"
 #include "calcgen/kernels.h"
 #include "calcgen/status.h"
 
@@ -15,8 +16,9 @@
 cg_status cg__run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow, const void *a,
                          const void *b, void *out, size_t n, const char *op);
 /* The same over a slice of a larger batch whose first element is `first`
- * there: a failing element is reported by its index in the whole batch. */
-cg_status cg__run_kernel_at(cg_kernel_op kop, cg_elem_type type, cg_overflow overflow, const void *a,
-                            const void *b, void *out, size_t n, size_t first, const char *op);
+ * there, on the given backend: a failing element is reported by its index in
+ * the whole batch. */
+cg_status cg__run_kernel_at(cg_backend backend, cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
+                            const void *a, const void *b, void *out, size_t n, size_t first, const char *op);
 
 #endif

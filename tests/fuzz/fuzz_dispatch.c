@@ -3,13 +3,19 @@
  * repeated fields, recursion) and a package-less one. Byte 0 picks the
  * service, bytes 1-2 the op id (valid ones and a few past them), the rest
  * is the request. Whatever the bytes: a status in range, a detail on
- * failure, and on success a response that decodes as the op's type. */
+ * failure, and on success a response that decodes as the op's type. Where
+ * threads exist, each input runs again with batches forced onto the pool in
+ * pieces of a few bytes: the same status, words, index and response bytes. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "calculator.calcgen.h"
 #include "kitchen.calcgen.h"
 #include "plain.calcgen.h"
+#ifndef __wasi__
+#include "batch_wide_internal.h"
+#endif
 
 typedef struct op_row {
   uint32_t id;
@@ -65,6 +71,44 @@ cg_status deep_pkg_v1_keywords_count(const Test__Common__Tree *req, Test__Common
 
 /* HTTPEcho's handlers: tests/schemas/plain_handlers.c. */
 
+#ifndef __wasi__
+/* The input again with every batch on the pool, in pieces of 2 elements or
+ * 4 bytes, so even a fuzzer's short batches are split. */
+static void same_on_threads(const service *svc, uint32_t op, const uint8_t *data, size_t size, cg_status st,
+                            cg_bytes resp) {
+  static uint8_t want[4096 * 11 + 64];
+  static char error[512];
+  size_t want_len = 0;
+  int64_t index = st != CG_OK ? cg_last_error_index() : -1;
+  if (st == CG_OK) {
+    if (resp.len > sizeof want) return;
+    want_len = resp.len;
+    if (want_len) memcpy(want, resp.data, want_len);
+  } else {
+    snprintf(error, sizeof error, "%s", cg_last_error());
+  }
+  cg__batch_wide_tune(4, 2);
+  cg_backend_force(CG_BACKEND_THREADS);
+  cg_bytes again;
+  cg_status st2 = svc->dispatch(op, size > 3 ? data + 3 : NULL, size - 3, &again);
+  int same = st2 == st;
+  if (same && st == CG_OK) same = again.len == want_len && (!want_len || memcmp(again.data, want, want_len) == 0);
+  if (same && st != CG_OK) same = cg_last_error_index() == index && strcmp(cg_last_error(), error) == 0;
+  if (!same) {
+    fprintf(stderr, "MISMATCH on threads: op %u status %d vs %d, detail [%s] vs [%s]\n", op, st2, st,
+            st2 == CG_OK ? "" : cg_last_error(), st == CG_OK ? "" : error);
+    abort();
+  }
+  cg_backend_force(CG_BACKEND_AUTO);
+  cg__batch_wide_tune(0, 0);
+  /* The caller checks the first call's response or error, which the pool's
+   * run replaced: once more as it was (a fuzzer's input stays under every
+   * default threshold, so on one core). */
+  cg_bytes r;
+  if (svc->dispatch(op, size > 3 ? data + 3 : NULL, size - 3, &r) != st) abort();
+}
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 3) return 0;
   const service *svc = &services[data[0] % (sizeof services / sizeof services[0])];
@@ -76,6 +120,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cg_bytes resp;
   cg_status st = svc->dispatch(op, size > 3 ? data + 3 : NULL, size - 3, &resp);
   if (st < CG_OK || st >= CG_STATUS_COUNT) abort();
+#ifndef __wasi__
+  same_on_threads(svc, op, data, size, st, resp);
+#endif
   if (st != CG_OK) {
     if (!cg_last_error()[0] || resp.data || resp.len) abort();
     return 0;

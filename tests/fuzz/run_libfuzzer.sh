@@ -15,7 +15,7 @@ fi
 sed -e 's/@VERSION@/fuzz/' -e 's/@MAJOR@/0/' -e 's/@MINOR@/0/' -e 's/@PATCH@/0/' \
   "$src/runtime/include/calcgen/version.h.in" > "$work/calcgen/version.h"
 rt="$src/runtime/src" calc="$build/examples/calculator" fgen="$build/tests/fuzz" unseen="$build/tests/schemas"
-runtime="$rt/alloc.c $rt/arena.c $rt/batch.c $rt/call.c $rt/cpu.c $rt/protobuf.c $rt/run_kernel.c $rt/host.c $rt/engine.c $rt/engine_host.c $rt/stream.c $rt/version.c $rt/status.c
+runtime="$rt/alloc.c $rt/arena.c $rt/batch.c $rt/call.c $rt/cpu.c $rt/protobuf.c $rt/run_kernel.c $rt/backend.c $rt/backend_defaults.c $rt/parallel.c $rt/batch_wide.c $rt/cuda_loader.c $rt/host.c $rt/engine.c $rt/engine_host.c $rt/stream.c $rt/version.c $rt/status.c
   $rt/wire.c $rt/kernels_scalar.c $rt/varint_generic.c"
 case "$target" in
   codec) # includes the generated .c files itself
@@ -47,9 +47,9 @@ if [ "$(uname -m)" = x86_64 ]; then
   fi
 fi
 # shellcheck disable=SC2086
-clang -std=gnu17 -O1 -g $defs -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -ffp-contract=off \
-  -I"$src/runtime/include" -I"$work" -I"$calc" -I"$fgen" -I"$unseen" -I"$src/tests/fuzz" \
-  $sources $runtime $objs -lprotobuf-c -lm -lpthread -o "$work/fuzz_$target"
+clang -std=gnu17 -O1 -g $defs -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -ffp-contract=off -DCG_HAVE_POOL=1 \
+  -I"$src/runtime/include" -I"$src/runtime/src" -I"$work" -I"$calc" -I"$fgen" -I"$unseen" -I"$src/tests/fuzz" \
+  $sources $runtime $objs -lprotobuf-c -lm -lpthread -ldl -o "$work/fuzz_$target"
 cp "$src/tests/fuzz/corpus/$target/"* "$src/tests/fuzz/regressions/$target/"* "$work/corpus/" 2>/dev/null || true
 "$work/fuzz_$target" -max_total_time="$secs" -print_final_stats=1 -max_len=4096 -artifact_prefix="$work/" \
   "$@" "$work/corpus" > "$work/log.txt" 2>&1 || true

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -344,6 +345,119 @@ static void zero_copy_batches_same_bytes_on_every_backend(void **state) {
   free(first);
 }
 
+/* Packed-varint batches split across threads (decode, kernel, encode) give
+ * the serial path's bytes, and its status, index and words on failure. */
+typedef struct outcome {
+  cg_status st;
+  size_t len;
+  uint8_t *bytes;
+  int64_t index;
+  char error[256];
+} outcome;
+
+static outcome run_varint_batch(cg_backend be, uint32_t op, const uint8_t *req, size_t len) {
+  outcome o = {0};
+  assert_int_equal(cg_backend_force(be), CG_OK);
+  cg_bytes resp;
+  o.st = calc_calculator_dispatch(op, req, len, &resp);
+  if (o.st == CG_OK) {
+    o.len = resp.len;
+    o.bytes = malloc(resp.len);
+    assert_non_null(o.bytes);
+    memcpy(o.bytes, resp.data, resp.len);
+  } else {
+    o.index = cg_last_error_index();
+    snprintf(o.error, sizeof o.error, "%s", cg_last_error());
+  }
+  return o;
+}
+
+static void same_outcome(uint32_t op, const uint8_t *req, size_t len) {
+  outcome want = run_varint_batch(CG_BACKEND_SINGLE, op, req, len);
+  for (unsigned threads = 2; threads <= 5; threads += 3) {
+    assert_int_equal(cg_backend_set_threads(threads), CG_OK);
+    outcome got = run_varint_batch(CG_BACKEND_THREADS, op, req, len);
+    assert_int_equal(got.st, want.st);
+    assert_int_equal(got.len, want.len);
+    if (want.len) assert_memory_equal(got.bytes, want.bytes, want.len);
+    if (got.index != want.index) print_message("index %lld vs %lld: [%s] vs [%s]\n", (long long)got.index, (long long)want.index, got.error, want.error);
+    assert_int_equal(got.index, want.index);
+    assert_string_equal(got.error, want.error);
+    free(got.bytes);
+  }
+  free(want.bytes);
+  assert_int_equal(cg_backend_set_threads(0), CG_OK);
+  assert_int_equal(cg_backend_force(CG_BACKEND_AUTO), CG_OK);
+}
+
+static void varint_batches_same_outcome_on_threads(void **state) {
+  (void)state;
+  enum { N = 300001 };
+  int64_t *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+  assert_non_null(a);
+  assert_non_null(b);
+  uint64_t r = 77;
+  for (size_t i = 0; i < N; i++) { /* every varint length, both signs */
+    int shift = (int)(xorshift64(&r) % 64);
+    a[i] = (int64_t)(xorshift64(&r) >> shift) * (xorshift64(&r) & 1 ? -1 : 1);
+    b[i] = (int64_t)(xorshift64(&r) >> (xorshift64(&r) % 64)) | 1;
+  }
+  Calc__BatchOperation m = CALC__BATCH_OPERATION__INIT;
+  m.n_a = m.n_b = N;
+  m.a = a;
+  m.b = b;
+  size_t len = calc__batch_operation__get_packed_size(&m);
+  uint8_t *req = malloc(len);
+  assert_non_null(req);
+  calc__batch_operation__pack(&m, req);
+  same_outcome(CALC_CALCULATOR_OP_BATCH_ADD, req, len);
+  same_outcome(CALC_CALCULATOR_OP_BATCH_MULTIPLY, req, len);
+  same_outcome(CALC_CALCULATOR_OP_BATCH_DIVIDE, req, len);
+  /* the results are right, not only alike */
+  assert_int_equal(cg_backend_force(CG_BACKEND_THREADS), CG_OK);
+  cg_bytes resp;
+  assert_int_equal(calc_calculator_dispatch(CALC_CALCULATOR_OP_BATCH_ADD, req, len, &resp), CG_OK);
+  Calc__BatchResult *res = calc__batch_result__unpack(NULL, resp.len, resp.data);
+  assert_non_null(res);
+  assert_int_equal(res->n_values, N);
+  for (size_t i = 0; i < N; i++)
+    if (res->values[i] != (int64_t)((uint64_t)a[i] + (uint64_t)b[i])) fail_msg("element %zu", i);
+  calc__batch_result__free_unpacked(res, NULL);
+  assert_int_equal(cg_backend_force(CG_BACKEND_AUTO), CG_OK);
+  /* failures: the lowest of several, early, late and in the last element */
+  static const size_t zeros[][2] = {{250000, 100003}, {N - 1, N - 1}, {7, 299999}};
+  for (int k = 0; k < 3; k++) {
+    b[zeros[k][0]] = b[zeros[k][1]] = 0;
+    calc__batch_operation__pack(&m, req);
+    size_t zlen = calc__batch_operation__get_packed_size(&m);
+    same_outcome(CALC_CALCULATOR_OP_BATCH_DIVIDE, req, zlen);
+    b[zeros[k][0]] = b[zeros[k][1]] = 1;
+  }
+  a[200000] = INT64_MAX;
+  b[200000] = 1;
+  calc__batch_operation__pack(&m, req);
+  len = calc__batch_operation__get_packed_size(&m);
+  same_outcome(CALC_CALCULATOR_OP_BATCH_ADD_CHECKED, req, len);
+  /* malformed: the last varint of b cut short, and a varint damaged mid-way */
+  same_outcome(CALC_CALCULATOR_OP_BATCH_ADD, req, len - 1);
+  for (size_t at = len / 3; at < len; at++)
+    if (req[at] < 0x80) {
+      req[at] |= 0x80; /* two varints run together: a count mismatch */
+      break;
+    }
+  same_outcome(CALC_CALCULATOR_OP_BATCH_ADD, req, len);
+  /* the response limit refuses the same batches on both paths */
+  cg_limits lim = cg_get_limits(), small = lim;
+  small.max_response = N * 2;
+  cg_set_limits(&small);
+  calc__batch_operation__pack(&m, req);
+  same_outcome(CALC_CALCULATOR_OP_BATCH_ADD, req, len);
+  cg_set_limits(&lim);
+  free(req);
+  free(a);
+  free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pool_runs_every_chunk_once_on_several_threads),
@@ -355,6 +469,7 @@ int main(void) {
       cmocka_unit_test(settings_and_misuse),
       cmocka_unit_test(environment),
       cmocka_unit_test(zero_copy_batches_same_bytes_on_every_backend),
+      cmocka_unit_test(varint_batches_same_outcome_on_threads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

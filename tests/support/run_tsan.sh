@@ -16,6 +16,6 @@ rt="$src/runtime/src"
 clang -std=gnu17 -O1 -g -fsanitize=thread -ffp-contract=off -DCG_HAVE_POOL=1 -I"$src/runtime/include" -I"$work" -I"$gen" \
   "$test" "$handlers" "$gen/$base.pb-c.c" "$gen/$base.calcgen.c" \
   "$rt/alloc.c" "$rt/arena.c" "$rt/batch.c" "$rt/call.c" "$rt/cpu.c" "$rt/protobuf.c" \
-  "$rt/run_kernel.c" "$rt/backend.c" "$rt/backend_defaults.c" "$rt/parallel.c" "$rt/cuda_loader.c" "$rt/host.c" "$rt/engine.c" "$rt/engine_host.c" "$rt/stream.c" "$rt/version.c" "$rt/status.c" "$rt/wire.c" "$rt/kernels_scalar.c" \
+  "$rt/run_kernel.c" "$rt/backend.c" "$rt/backend_defaults.c" "$rt/parallel.c" "$rt/batch_wide.c" "$rt/cuda_loader.c" "$rt/host.c" "$rt/engine.c" "$rt/engine_host.c" "$rt/stream.c" "$rt/version.c" "$rt/status.c" "$rt/wire.c" "$rt/kernels_scalar.c" \
   "$rt/varint_generic.c" ${TSAN_EXTRA:-} -lprotobuf-c ${TSAN_LIBS:-} -lm -lpthread -ldl -o "$work/test_tsan"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$work/test_tsan" "$@"
