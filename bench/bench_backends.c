@@ -1,12 +1,13 @@
 /* Huge batches on each backend (calcgen/backend.h): one core, all cores (and
  * the scaling in between), the GPU end to end and its kernel alone, and what
  * AUTO picks with the committed thresholds, for ADD, MUL and DIV of int64 and
- * fmod of double, n = 10^3 .. 10^8. Backends are interleaved in each trial
+ * fmod of double, n = 10^3 .. 10^8, and whole BatchAdd calls over packed
+ * int64 varints of mixed lengths (decode, kernel, encode) to 10^7. Backends are interleaved in each trial
  * and the best trial is kept; every rep reads a different window of large
  * fresh arrays. --calibrate measures where THREADS and CUDA start to win on
  * a finer grid and prints the table runtime/src/backend_defaults.c holds.
  *
- *   bench_backends [--quick] [--max-n N] [--trials N] [--calibrate] [--svg FILE] */
+ *   bench_backends [--quick] [--max-n N] [--trials N] [--calibrate | --codec-only] [--svg FILE] */
 #include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
@@ -15,7 +16,10 @@
 #include <string.h>
 
 #include "alloc_count.h"
+#include "calcgen/arena.h"
 #include "calcgen/backend.h"
+#include "calcgen/call.h"
+#include "calcgen/generated_support.h"
 #include "cuda_plugin.h"
 #include "timing.h"
 
@@ -177,6 +181,83 @@ static void print_table(void) {
   }
 }
 
+/* ---- packed-varint batches ------------------------------------------------ */
+
+/* BatchAdd(repeated int64 a = 1, b = 2) returns (repeated int64 values = 1),
+ * as a generated dispatch calls it. */
+static const cg_batch_spec varint_add = {"BatchAdd", "BatchOperation", "a", "b", 1, 2, 1,
+                                         CG_ENC_VARINT64, CG_TYPE_I64, CG_KERNEL_ADD, CG_WRAP};
+enum { VREQS = 4 }; /* distinct requests per size, cycled */
+static uint8_t *vreq[VREQS];
+static size_t vreq_len[VREQS];
+static cg_arena *varena;
+
+/* Requests of n operands each, every varint length from 1 to 10 bytes. */
+static void make_varint_requests(size_t n) {
+  int64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+  if (!a || !b) exit(1);
+  for (int r = 0; r < VREQS; r++) {
+    for (size_t i = 0; i < n; i++) {
+      a[i] = (int64_t)(next() >> (next() % 64));
+      b[i] = (int64_t)next() >> (next() % 64);
+    }
+    free(vreq[r]);
+    vreq[r] = malloc(2 * CG_BOUND_PACKED_VARINTS(n));
+    if (!vreq[r]) exit(1);
+    uint8_t *q = cg_write_packed_varints(vreq[r], 1, CG_ENC_VARINT64, a, n);
+    q = cg_write_packed_varints(q, 2, CG_ENC_VARINT64, b, n);
+    vreq_len[r] = (size_t)(q - vreq[r]);
+  }
+  free(a);
+  free(b);
+}
+
+static double time_varint_batch(cg_backend be, size_t n, long reps) {
+  if (cg_backend_force(be) != CG_OK) exit(1);
+  double t0 = now_ns();
+  for (long r = 0; r < reps; r++) {
+    cg_bytes resp;
+    cg_arena_reset(varena);
+    if (cg_run_batch(&varint_add, vreq[r % VREQS], vreq_len[r % VREQS], &resp, varena) != CG_OK) {
+      fprintf(stderr, "BatchAdd of %zu on %s failed: %s\n", n, cg_backend_name(be), cg_last_error());
+      exit(1);
+    }
+  }
+  double ns = (now_ns() - t0) / (double)reps / (double)n;
+  cg_backend_force(CG_BACKEND_AUTO);
+  return ns;
+}
+
+static long varint_reps(size_t n) { return n >= 1000000 ? 4 : n >= 100000 ? 20 : 200; }
+
+static void setup_varint_batches(size_t max_n) {
+  cg_limits lim = cg_get_limits();
+  lim.max_request = lim.max_response = 24 * max_n + 64;
+  lim.max_batch = max_n;
+  cg_set_limits(&lim);
+  /* a host with batches this large keeps their memory between calls */
+  cg_arena_config ac = {0, 64 * max_n + (1u << 20), 64 * max_n + (1u << 20)};
+  varena = cg_arena_create(&ac);
+  if (!varena) exit(1);
+}
+
+static void measure_varint_batches(int trials, size_t max_n) {
+  printf("\nBatchAdd over packed int64 varints of 1-10 bytes (decode, kernel, encode), ns per element\n");
+  printf("%12s %10s %17s %17s\n", "n", "one core", "all cores", "auto");
+  for (size_t n = 1000; n <= max_n; n *= 10) {
+    make_varint_requests(n);
+    double best[3] = {1e300, 1e300, 1e300};
+    static const cg_backend bes[3] = {CG_BACKEND_SINGLE, CG_BACKEND_THREADS, CG_BACKEND_AUTO};
+    for (int t = 0; t < trials; t++)
+      for (int k = 0; k < 3; k++) {
+        double v = time_varint_batch(bes[k], n, varint_reps(n));
+        if (v < best[k]) best[k] = v;
+      }
+    printf("%12zu %10.3f %10.3f %5.2fx %10.3f %5.2fx%s\n", n, best[0], best[1], best[0] / best[1], best[2],
+           best[0] / best[2], best[2] > best[0] * 1.1 ? "  <- slower" : "");
+  }
+}
+
 /* ---- calibration --------------------------------------------------------- */
 
 /* One op per threshold class, in backend_internal.h's order. */
@@ -209,7 +290,7 @@ static double median(double *v, int n) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void calibrate(int trials, size_t max_n) {
+static void calibrate(int trials, size_t max_n, int codec_only) {
   size_t grid[32];
   int ng = 0;
   for (size_t n = 1024; n <= max_n && ng < 32; n *= 2) grid[ng++] = n;
@@ -217,6 +298,8 @@ static void calibrate(int trials, size_t max_n) {
   printf("\ncalibration: ns per element by n, median of %d trials (one core / all cores / GPU end to end)\n", trials);
   for (int k = 0; k < N_CLASSES; k++) {
     const op_case *c = &class_rep[k];
+    th[0][k] = th[1][k] = SIZE_MAX;
+    if (codec_only) continue;
     fill(c);
     double single[32], threads[32], cuda[32], cpu[32];
     for (int g = 0; g < ng; g++) {
@@ -239,10 +322,28 @@ static void calibrate(int trials, size_t max_n) {
     for (int g = 0; g < ng; g++)
       printf("  %10zu %9.4f %9.4f %9.4f\n", grid[g], single[g], threads[g], cuda[g]);
   }
+  /* the codec threshold: whole varint batches, one core against all */
+  size_t vgrid[32];
+  int nv = 0;
+  for (size_t n = 1024; n <= max_n && n <= ((size_t)1 << 22) && nv < 32; n *= 2) vgrid[nv++] = n;
+  double vs[32], vt[32];
+  printf("packed-varint BatchAdd\n");
+  for (int g = 0; g < nv; g++) {
+    make_varint_requests(vgrid[g]);
+    double ts[2][16];
+    for (int t = 0; t < trials; t++) {
+      ts[0][t] = time_varint_batch(CG_BACKEND_SINGLE, vgrid[g], varint_reps(vgrid[g]));
+      ts[1][t] = time_varint_batch(CG_BACKEND_THREADS, vgrid[g], varint_reps(vgrid[g]));
+    }
+    vs[g] = median(ts[0], trials);
+    vt[g] = median(ts[1], trials);
+    printf("  %10zu %9.4f %9.4f\n", vgrid[g], vs[g], vt[g]);
+  }
+  size_t codec = cg_backend_threads() > 1 ? crossing(vgrid, nv, vs, vt) : SIZE_MAX;
   printf("\nthresholds for runtime/src/backend_defaults.c (%u threads%s%s):\n", cg_backend_threads(),
          gpu ? ", " : "", gpu ? cg_backend_device() : "");
   printf("    /*            cheap    int div  float div  fmod */\n");
-  for (int b = 0; b < 2; b++) {
+  for (int b = 0; b < 2 && !codec_only; b++) {
     printf("    /* %-7s */ {", b ? "cuda" : "threads");
     for (int k = 0; k < N_CLASSES; k++) {
       if (th[b][k] == SIZE_MAX) printf("%sSIZE_MAX", k ? ", " : "");
@@ -250,6 +351,8 @@ static void calibrate(int trials, size_t max_n) {
     }
     printf("},\n");
   }
+  if (codec == SIZE_MAX) printf("    cg__default_codec_threshold = SIZE_MAX;\n");
+  else printf("    cg__default_codec_threshold = %zu;\n", codec);
 }
 
 /* ---- SVG: ns/element against n, one panel per op ------------------------- */
@@ -311,17 +414,18 @@ static void write_svg(const char *path) {
 }
 
 int main(int argc, char **argv) {
-  int quick = 0, calib = 0, trials_arg = 0;
+  int quick = 0, calib = 0, codec_only = 0, trials_arg = 0;
   size_t max_n = 100000000;
   const char *svg = NULL;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--quick")) quick = 1;
     else if (!strcmp(argv[i], "--calibrate")) calib = 1;
+    else if (!strcmp(argv[i], "--codec-only")) calib = codec_only = 1;
     else if (!strcmp(argv[i], "--max-n") && i + 1 < argc) max_n = strtoull(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--trials") && i + 1 < argc) trials_arg = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--svg") && i + 1 < argc) svg = argv[++i];
     else {
-      fprintf(stderr, "usage: %s [--quick] [--max-n N] [--trials N] [--calibrate] [--svg FILE]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--quick] [--max-n N] [--trials N] [--calibrate | --codec-only] [--svg FILE]\n", argv[0]);
       return 2;
     }
   }
@@ -360,12 +464,15 @@ int main(int argc, char **argv) {
   long heap0 = heap_calls_now();
   for (int r = 0; r < 10; r++) time_backend(&cases[0], CG_BACKEND_THREADS, 1 << 20, 1);
   printf("heap calls per THREADS call in steady state: %.2f\n", (double)(heap_calls_now() - heap0) / 10);
+  size_t varint_max = max_n < 10000000 ? max_n : 10000000;
+  setup_varint_batches(calib ? (size_t)1 << 22 : varint_max);
   if (calib) {
-    calibrate(trials, max_n < (64u << 20) ? max_n : (64u << 20));
+    calibrate(trials, max_n < (64u << 20) ? max_n : (64u << 20), codec_only);
     return 0;
   }
   measure(trials);
   print_table();
+  measure_varint_batches(trials, varint_max);
   if (svg) write_svg(svg);
   return 0;
 }

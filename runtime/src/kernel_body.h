@@ -136,25 +136,38 @@ static inline int any_lane(const void *m, size_t bytes) {
     }                                                                          \
   }
 
+/* A block stores as it checks; a failing block runs again from its
+ * operands. When out overlaps a or b those stores would change the operands
+ * it reruns from, so there a block is checked first and stored after. */
+/* One block's lanes through VEXPR, their failures OR-ed into acc, results
+ * stored when `store`. */
+#define VCHECK_BLOCK(sfx, VEXPR, FAILEXPR, acc, store)                         \
+  for (size_t j = i; j < i + BLOCK; j += L) {                                  \
+    VN_##sfx x = LD(VN_##sfx, a, j / L), y = LD(VN_##sfx, b, j / L);           \
+    VN_##sfx r = VEXPR(VN_##sfx, VU_##sfx, x, y);                              \
+    acc |= (VM_##sfx)FAILEXPR(x, y, r);                                        \
+    if (store) ST(o, j / L, r);                                                \
+  }
+
+/* A block stores as it checks; a failing block runs again from its
+ * operands. When out overlaps a or b those stores would change the operands
+ * it reruns from, so there a block is checked first and stored after. */
 #define VCHECK_LOOP(sfx, VEXPR, FAILEXPR, ELEM)                                \
   {                                                                            \
     enum { L = CG_VBYTES / sizeof(ELT_T_##sfx) };                              \
+    size_t bytes_ = n * sizeof(ELT_T_##sfx);                                   \
+    int alias_ = (o < a + bytes_ && a < o + bytes_) || (o < b + bytes_ && b < o + bytes_); \
     while (i + BLOCK <= n) {                                                   \
       VM_##sfx acc = {0};                                                      \
-      for (size_t j = i; j < i + BLOCK; j += L) {                              \
-        VN_##sfx x = LD(VN_##sfx, a, j / L), y = LD(VN_##sfx, b, j / L);       \
-        acc |= (VM_##sfx)FAILEXPR(x, y, VEXPR(VN_##sfx, VU_##sfx, x, y));      \
+      if (!alias_) {                                                           \
+        VCHECK_BLOCK(sfx, VEXPR, FAILEXPR, acc, 1)                             \
+      } else {                                                                 \
+        VCHECK_BLOCK(sfx, VEXPR, FAILEXPR, acc, 0)                             \
+        if (!any_lane(&acc, sizeof acc)) VCHECK_BLOCK(sfx, VEXPR, FAILEXPR, acc, 1) \
       }                                                                        \
-      /* Checked before any store: out may be a or b, and a failing block    \
-       * runs again from its operands. */                                      \
       if (any_lane(&acc, sizeof acc)) {                                        \
         size_t end_ = i + BLOCK;                                               \
         SCALAR_RANGE(ELT_T_##sfx, ELEM, a, b, o, i, end_, fail)                \
-      } else {                                                                 \
-        for (size_t j = i; j < i + BLOCK; j += L) {                            \
-          VN_##sfx x = LD(VN_##sfx, a, j / L), y = LD(VN_##sfx, b, j / L);     \
-          ST(o, j / L, VEXPR(VN_##sfx, VU_##sfx, x, y));                       \
-        }                                                                      \
       }                                                                        \
       i += BLOCK;                                                              \
     }                                                                          \

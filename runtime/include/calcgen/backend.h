@@ -68,7 +68,7 @@ CG_API cg_status cg_backend_set_threshold(cg_backend backend, cg_kernel_op op, c
 CG_API size_t cg_backend_threshold(cg_backend backend, cg_kernel_op op, cg_elem_type type);
 /* Batches of packed varints (int32/int64/uint/sint fields) spend most of
  * their time decoding and encoding, not in the kernel: from this many
- * elements (default 65,536) THREADS splits all three across the pool. */
+ * elements (default 8,192) THREADS splits all three across the pool. */
 CG_API cg_status cg_backend_set_codec_threshold(size_t n);
 CG_API size_t cg_backend_codec_threshold(void);
 /* Back to the committed defaults (kernel and codec thresholds). */
