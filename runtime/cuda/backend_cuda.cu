@@ -214,6 +214,7 @@ struct Stage {
 std::mutex lock; // one batch at a time on the device
 Stage stages[STAGES];
 bool staged, broken;
+cg__copy_fn copy = nullptr; // the runtime's copy on all cores
 
 bool fail_with(cudaError_t e, const char *what, char *err, size_t cap) {
   if (e == cudaSuccess) return false;
@@ -245,7 +246,7 @@ bool stage_buffers(char *err, size_t cap) {
 bool finish(Stage &s, unsigned char *out, size_t es, unsigned long long *fail, char *err, size_t cap) {
   s.busy = false;
   if (fail_with(cudaStreamSynchronize(s.stream), "kernel", err, cap)) return false;
-  memcpy(out + s.off * es, s.pin_out, s.len * es);
+  copy(out + s.off * es, s.pin_out, s.len * es);
   if (*s.pin_fail < *fail) *fail = *s.pin_fail;
   return true;
 }
@@ -276,8 +277,8 @@ cg_status run(cg_kernel_op op, cg_elem_type type, cg_overflow ovf, const void *a
     if (!ok || (fail != ~0ull && k * chunk > (fail >> 8))) break; // the rest is past a failure
     s.off = k * chunk;
     s.len = n - s.off < chunk ? n - s.off : chunk;
-    memcpy(s.pin_a, pa + s.off * es, s.len * es);
-    memcpy(s.pin_b, pb + s.off * es, s.len * es);
+    copy(s.pin_a, pa + s.off * es, s.len * es);
+    copy(s.pin_b, pb + s.off * es, s.len * es);
     *s.pin_fail = ~0ull;
     ok = !fail_with(cudaMemcpyAsync(s.dev_a, s.pin_a, s.len * es, cudaMemcpyHostToDevice, s.stream), "copy", err, cap) &&
          !fail_with(cudaMemcpyAsync(s.dev_b, s.pin_b, s.len * es, cudaMemcpyHostToDevice, s.stream), "copy", err, cap) &&
@@ -358,7 +359,10 @@ cg_status kernel_only(cg_kernel_op op, cg_elem_type type, cg_overflow ovf, size_
   return st;
 }
 
-int init(unsigned nan32, unsigned long long nan64, char *name, size_t cap) {
+void plain_copy(void *dst, const void *src, size_t bytes) { memcpy(dst, src, bytes); }
+
+int init(unsigned nan32, unsigned long long nan64, cg__copy_fn copy_fn, char *name, size_t cap) {
+  copy = copy_fn ? copy_fn : plain_copy;
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess || count <= 0) return 0;
   cudaDeviceProp p;

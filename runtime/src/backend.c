@@ -28,6 +28,8 @@
 #define THREAD_CHUNK_BYTES ((size_t)64 << 10)
 #define MIN_CHUNK 1024
 #define CHUNKS_PER_THREAD 4
+/* Copies from this size are split across the pool. */
+#define COPY_SPLIT_BYTES ((size_t)1 << 20)
 
 static const size_t elem_size[CG_TYPE_END] = {
 #define ELEM_SIZE(v, UP, low, T) [v] = sizeof(T),
@@ -161,6 +163,35 @@ static cg_status run_threads(cg_kernel_fn fn, size_t es, const unsigned char *a,
   return (cg_status)(f & 0xff);
 }
 #endif
+
+#if CG_HAVE_POOL
+typedef struct copy_job {
+  unsigned char *dst;
+  const unsigned char *src;
+  size_t bytes, chunk;
+} copy_job;
+
+static void copy_chunk(void *ctx, size_t i) {
+  copy_job *j = ctx;
+  size_t start = i * j->chunk, len = j->bytes - start < j->chunk ? j->bytes - start : j->chunk;
+  memcpy(j->dst + start, j->src + start, len);
+}
+#endif
+
+/* One core copies far below the memory's bandwidth: big copies take them all. */
+void cg__copy_wide(void *dst, const void *src, size_t bytes) {
+#if CG_HAVE_POOL
+  unsigned threads = cg_backend_threads();
+  if (threads > 1 && bytes >= COPY_SPLIT_BYTES) {
+    size_t chunk = bytes / ((size_t)threads * 2);
+    if (chunk < COPY_SPLIT_BYTES / 4) chunk = COPY_SPLIT_BYTES / 4;
+    copy_job j = {dst, src, bytes, chunk};
+    cg__par_for((bytes + chunk - 1) / chunk, copy_chunk, &j, threads);
+    return;
+  }
+#endif
+  memcpy(dst, src, bytes);
+}
 
 /* ---- the decision -------------------------------------------------------- */
 

@@ -32,4 +32,7 @@ cg_status cg__kernel_exec(cg_backend backend, cg_kernel_op op, cg_elem_type type
  * (the kernel on the GPU over the whole array, the codec on the pool). */
 cg_backend cg__codec_choice(cg_kernel_op op, cg_elem_type type, size_t n);
 
+/* memcpy split across the pool for large copies (the CUDA plugin's staging). */
+void cg__copy_wide(void *dst, const void *src, size_t bytes);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_internal.h"
 #include "cuda_plugin.h"
 
 #define PLUGIN_NAME "libcalcgen_cuda.so"
@@ -49,7 +50,7 @@ static void load(void) {
   unsigned b32;
   memcpy(&b64, &n64, sizeof b64);
   memcpy(&b32, &n32, sizeof b32);
-  if (!p || p->abi != CG_CUDA_PLUGIN_ABI || p->init(b32, b64, device, sizeof device) <= 0) {
+  if (!p || p->abi != CG_CUDA_PLUGIN_ABI || p->init(b32, b64, cg__copy_wide, device, sizeof device) <= 0) {
     device[0] = 0;
     return; /* the plugin stays mapped: CUDA's runtime does not unload cleanly */
   }

@@ -15,12 +15,17 @@ extern "C" {
 
 #define CG_CUDA_PLUGIN_ABI 1
 
+/* memcpy on every core the runtime's pool has: staging is the CPU's share. */
+typedef void (*cg__copy_fn)(void *dst, const void *src, size_t bytes);
+
 typedef struct cg__cuda_plugin {
   int abi; /* CG_CUDA_PLUGIN_ABI */
   /* Usable devices (0: none, or no driver); the first one's name in name.
    * host_nan32/64 are this CPU's default NaNs (0.0/0.0), which the kernels
-   * give for NaNs they generate, so results stay bit-identical to the CPU. */
-  int (*init)(unsigned host_nan32, unsigned long long host_nan64, char *name, size_t name_cap);
+   * give for NaNs they generate, so results stay bit-identical to the CPU;
+   * copy stages operands into and results out of pinned buffers. */
+  int (*init)(unsigned host_nan32, unsigned long long host_nan64, cg__copy_fn copy, char *name,
+              size_t name_cap);
   /* The kernel over host arrays, with cg_kernel_fn's contract: operands are
    * staged through pinned buffers in chunks, copies overlapped with compute.
    * CG_ERR_NO_MEMORY (with text in err) when the device cannot take it. */

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "calculator.calcgen.h"
+#include "backend_internal.h"
 #include "parallel_internal.h"
 #include "xorshift.h"
 #if COUNT_HEAP
@@ -118,6 +119,31 @@ static void pool_concurrent_posters(void **state) {
     pthread_join(t[i], &ret);
     assert_null(ret);
   }
+}
+
+/* The CUDA plugin's staging copy: split across the pool from 1 MiB. */
+static void wide_copy_is_memcpy(void **state) {
+  (void)state;
+  static const size_t sizes[] = {0, 1, 4095, (1 << 20) - 1, 1 << 20, (3 << 20) + 12345, 9 << 20};
+  size_t most = 9 << 20;
+  unsigned char *src = malloc(most + 64), *dst = malloc(most + 64);
+  assert_non_null(src);
+  assert_non_null(dst);
+  uint64_t r = 5;
+  for (size_t i = 0; i < most + 64; i++) src[i] = (unsigned char)xorshift64(&r);
+  for (unsigned threads = 1; threads <= 5; threads += 2) {
+    assert_int_equal(cg_backend_set_threads(threads), CG_OK);
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+      memset(dst, 0xEE, most + 64);
+      cg__copy_wide(dst + 3, src + 1, sizes[k]);
+      assert_memory_equal(dst + 3, src + 1, sizes[k]);
+      assert_int_equal(dst[3 + sizes[k]], 0xEE); /* not one byte past */
+      assert_int_equal(dst[2], 0xEE);
+    }
+  }
+  assert_int_equal(cg_backend_set_threads(0), CG_OK);
+  free(src);
+  free(dst);
 }
 
 /* ---- the THREADS backend --------------------------------------------------- */
@@ -463,6 +489,7 @@ int main(void) {
       cmocka_unit_test(pool_runs_every_chunk_once_on_several_threads),
       cmocka_unit_test(pool_one_thread_or_one_chunk_runs_inline),
       cmocka_unit_test(pool_concurrent_posters),
+      cmocka_unit_test(wide_copy_is_memcpy),
       cmocka_unit_test(lowest_failure_across_chunks),
       cmocka_unit_test(no_heap_calls_in_steady_state),
       cmocka_unit_test(batches_after_fork),
