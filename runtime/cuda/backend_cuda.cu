@@ -6,7 +6,9 @@
 // (nvcc's default -prec-div, no flush to zero, no fused multiply-add), and
 // the NaN the host CPU would give: the first NaN operand, quieted, or the
 // host's own default NaN for one made from numbers (GPUs otherwise return a
-// canonical NaN). Operands are staged through pinned buffers in chunks, on
+// canonical NaN). When both operands are NaN the CPU's pick depends on the
+// operand order its compiler chose (and on Arm on which one signals), so
+// there any NaN is the answer, as in the CPU kernels' own tests. Operands are staged through pinned buffers in chunks, on
 // several streams, so copies in both directions overlap the kernels.
 #include <cuda_runtime.h>
 
@@ -115,8 +117,8 @@ __device__ double mul_rn(double a, double b) { return __dmul_rn(a, b); }
 __device__ float fmod_of(float a, float b) { return fmodf(a, b); }
 __device__ double fmod_of(double a, double b) { return fmod(a, b); }
 
-// The NaN an x86 or Arm core returns: the first NaN operand, quieted, else
-// the host's default NaN.
+// The NaN a CPU returns when one operand is NaN: that one, quieted; when
+// neither is, the host's default NaN. (Both NaN: a's, one valid answer.)
 template <typename T> __device__ T host_nan_rule(T a, T b) {
   if (a != a) return from_bits(bits(a) | quiet_bit(a));
   if (b != b) return from_bits(bits(b) | quiet_bit(b));
@@ -214,7 +216,6 @@ struct Stage {
 std::mutex lock; // one batch at a time on the device
 Stage stages[STAGES];
 bool staged, broken;
-cg__copy_fn copy = nullptr; // the runtime's copy on all cores
 
 bool fail_with(cudaError_t e, const char *what, char *err, size_t cap) {
   if (e == cudaSuccess) return false;
@@ -223,19 +224,21 @@ bool fail_with(cudaError_t e, const char *what, char *err, size_t cap) {
   return true;
 }
 
+// Allocates what is still missing: after a failure, what was had is kept
+// for the next try, not allocated again.
 bool stage_buffers(char *err, size_t cap) {
   if (staged) return true;
   for (Stage &s : stages) {
-    if (fail_with(cudaMallocHost(&s.pin_a, CHUNK_BYTES), "pinned buffers", err, cap) ||
-        fail_with(cudaMallocHost(&s.pin_b, CHUNK_BYTES), "pinned buffers", err, cap) ||
-        fail_with(cudaMallocHost(&s.pin_out, CHUNK_BYTES), "pinned buffers", err, cap) ||
-        fail_with(cudaMallocHost(&s.pin_fail, sizeof *s.pin_fail), "pinned buffers", err, cap) ||
-        fail_with(cudaMalloc(&s.dev_a, CHUNK_BYTES), "device buffers", err, cap) ||
-        fail_with(cudaMalloc(&s.dev_b, CHUNK_BYTES), "device buffers", err, cap) ||
-        fail_with(cudaMalloc(&s.dev_out, CHUNK_BYTES), "device buffers", err, cap) ||
-        fail_with(cudaMalloc(&s.dev_fail, sizeof *s.dev_fail), "device buffers", err, cap) ||
-        fail_with(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "streams", err, cap))
-      return false; // what was allocated stays for the next try
+    if ((!s.pin_a && fail_with(cudaMallocHost(&s.pin_a, CHUNK_BYTES), "pinned buffers", err, cap)) ||
+        (!s.pin_b && fail_with(cudaMallocHost(&s.pin_b, CHUNK_BYTES), "pinned buffers", err, cap)) ||
+        (!s.pin_out && fail_with(cudaMallocHost(&s.pin_out, CHUNK_BYTES), "pinned buffers", err, cap)) ||
+        (!s.pin_fail && fail_with(cudaMallocHost(&s.pin_fail, sizeof *s.pin_fail), "pinned buffers", err, cap)) ||
+        (!s.dev_a && fail_with(cudaMalloc(&s.dev_a, CHUNK_BYTES), "device buffers", err, cap)) ||
+        (!s.dev_b && fail_with(cudaMalloc(&s.dev_b, CHUNK_BYTES), "device buffers", err, cap)) ||
+        (!s.dev_out && fail_with(cudaMalloc(&s.dev_out, CHUNK_BYTES), "device buffers", err, cap)) ||
+        (!s.dev_fail && fail_with(cudaMalloc(&s.dev_fail, sizeof *s.dev_fail), "device buffers", err, cap)) ||
+        (!s.stream && fail_with(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "streams", err, cap)))
+      return false;
     s.busy = false;
   }
   staged = true;
@@ -243,17 +246,28 @@ bool stage_buffers(char *err, size_t cap) {
 }
 
 // Waits for a stage, copies its results out, and folds in its failure.
-bool finish(Stage &s, unsigned char *out, size_t es, unsigned long long *fail, char *err, size_t cap) {
+bool finish(Stage &s, unsigned char *out, size_t es, unsigned long long *fail, cg__copy_fn copy, int *wrote,
+            char *err, size_t cap) {
   s.busy = false;
   if (fail_with(cudaStreamSynchronize(s.stream), "kernel", err, cap)) return false;
+  *wrote = 1;
   copy(out + s.off * es, s.pin_out, s.len * es);
   if (*s.pin_fail < *fail) *fail = *s.pin_fail;
   return true;
 }
 
+void plain_copy(void *dst, const void *src, size_t bytes) { memcpy(dst, src, bytes); }
+
+bool valid(cg_kernel_op op, cg_elem_type type, cg_overflow ovf) {
+  return op > CG_KERNEL_NONE && op < CG_KERNEL_OP_END && type >= 0 && type < CG_TYPE_END &&
+         (ovf == CG_WRAP || ovf == CG_CHECKED);
+}
+
 cg_status run(cg_kernel_op op, cg_elem_type type, cg_overflow ovf, const void *a, const void *b, void *out,
-              size_t n, size_t *fail_index, char *err, size_t cap) {
-  if (op <= CG_KERNEL_NONE || op >= CG_KERNEL_OP_END || type < 0 || type >= CG_TYPE_END || (ovf != CG_WRAP && ovf != CG_CHECKED)) {
+              size_t n, size_t *fail_index, cg__copy_fn copy, int *wrote, char *err, size_t cap) {
+  *wrote = 0;
+  if (!copy) copy = plain_copy;
+  if (!valid(op, type, ovf)) {
     snprintf(err, cap, "no kernel %d for type %d", (int)op, (int)type);
     return CG_ERR_INVALID_ARGUMENT;
   }
@@ -263,7 +277,8 @@ cg_status run(cg_kernel_op op, cg_elem_type type, cg_overflow ovf, const void *a
     snprintf(err, cap, "the device failed earlier in this process");
     return CG_ERR_NO_MEMORY;
   }
-  if (!stage_buffers(err, cap)) return CG_ERR_NO_MEMORY;
+  /* the device init chose, whatever this thread used before */
+  if (fail_with(cudaSetDevice(0), "device", err, cap) || !stage_buffers(err, cap)) return CG_ERR_NO_MEMORY;
   const size_t es = elem_bytes[type], chunk = CHUNK_BYTES / es;
   const unsigned char *pa = (const unsigned char *)a, *pb = (const unsigned char *)b;
   unsigned char *po = (unsigned char *)out;
@@ -273,7 +288,7 @@ cg_status run(cg_kernel_op op, cg_elem_type type, cg_overflow ovf, const void *a
   size_t chunks = (n + chunk - 1) / chunk;
   for (size_t k = 0; k < chunks && ok; k++) {
     Stage &s = stages[k % STAGES];
-    if (s.busy && !finish(s, po, es, &fail, err, cap)) ok = false;
+    if (s.busy && !finish(s, po, es, &fail, copy, wrote, err, cap)) ok = false;
     if (!ok || (fail != ~0ull && k * chunk > (fail >> 8))) break; // the rest is past a failure
     s.off = k * chunk;
     s.len = n - s.off < chunk ? n - s.off : chunk;
@@ -293,7 +308,7 @@ cg_status run(cg_kernel_op op, cg_elem_type type, cg_overflow ovf, const void *a
   // In chunk order, so the failure and the copies out come in order too.
   for (size_t k = 0; k < chunks; k++) {
     Stage &s = stages[k % STAGES];
-    if (s.busy && s.off == k * chunk && !finish(s, po, es, &fail, err, cap)) ok = false;
+    if (s.busy && s.off == k * chunk && !finish(s, po, es, &fail, copy, wrote, err, cap)) ok = false;
   }
   for (Stage &s : stages) // after an error: wait for whatever is still queued
     if (s.busy) {
@@ -314,10 +329,9 @@ template <typename T> __global__ void fill(T *a, T *b, size_t n) {
 }
 
 cg_status kernel_only(cg_kernel_op op, cg_elem_type type, cg_overflow ovf, size_t n, int reps, double *best_ns) {
-  if (op <= CG_KERNEL_NONE || op >= CG_KERNEL_OP_END || type < 0 || type >= CG_TYPE_END || n == 0 || reps < 1)
-    return CG_ERR_INVALID_ARGUMENT;
+  if (!valid(op, type, ovf) || n == 0 || reps < 1) return CG_ERR_INVALID_ARGUMENT;
   std::lock_guard<std::mutex> hold(lock);
-  if (broken) return CG_ERR_NO_MEMORY;
+  if (broken || cudaSetDevice(0) != cudaSuccess) return CG_ERR_NO_MEMORY;
   const size_t es = elem_bytes[type];
   void *a = nullptr, *b = nullptr, *out = nullptr;
   unsigned long long *fail = nullptr;
@@ -359,10 +373,7 @@ cg_status kernel_only(cg_kernel_op op, cg_elem_type type, cg_overflow ovf, size_
   return st;
 }
 
-void plain_copy(void *dst, const void *src, size_t bytes) { memcpy(dst, src, bytes); }
-
-int init(unsigned nan32, unsigned long long nan64, cg__copy_fn copy_fn, char *name, size_t cap) {
-  copy = copy_fn ? copy_fn : plain_copy;
+int init(unsigned nan32, unsigned long long nan64, char *name, size_t cap) {
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess || count <= 0) return 0;
   cudaDeviceProp p;

@@ -46,6 +46,7 @@ static _Atomic size_t min_threshold;
 static _Atomic size_t codec_threshold;
 static _Atomic int forced;
 static _Atomic unsigned thread_count; /* 0: not yet known */
+static pthread_mutex_t settings_lock = PTHREAD_MUTEX_INITIALIZER; /* table writes and min_threshold */
 static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
 
 static int in_range(cg_kernel_op op, cg_elem_type type, cg_overflow ovf) {
@@ -73,12 +74,14 @@ static void update_min(void) {
 }
 
 static void set_defaults(void) {
+  pthread_mutex_lock(&settings_lock);
   for (int b = 0; b < 2; b++)
     for (int op = 1; op < CG_KERNEL_OP_END; op++)
       for (int t = 0; t < CG_TYPE_END; t++)
         atomic_store(&threshold[b][op][t], cg__default_threshold[b][class_of((cg_kernel_op)op, (cg_elem_type)t)]);
   atomic_store(&codec_threshold, cg__default_codec_threshold);
   update_min();
+  pthread_mutex_unlock(&settings_lock);
 }
 
 static unsigned online_cpus(void) {
@@ -193,6 +196,11 @@ void cg__copy_wide(void *dst, const void *src, size_t bytes) {
   memcpy(dst, src, bytes);
 }
 
+static int overlaps(const void *x, const void *y, size_t bytes) {
+  uintptr_t p = (uintptr_t)x, q = (uintptr_t)y;
+  return p < q + bytes && q < p + bytes;
+}
+
 /* ---- the decision -------------------------------------------------------- */
 
 cg_backend cg_backend_choice(cg_kernel_op op, cg_elem_type type, size_t n) {
@@ -235,12 +243,16 @@ cg_status cg__kernel_exec(cg_backend backend, cg_kernel_op op, cg_elem_type type
       const cg__cuda_plugin *p = cg__cuda();
       if (!p) return cg_fail(CG_ERR_INVALID_ARGUMENT, "the CUDA backend is not available: no plugin, driver or device");
       char err[256] = "";
-      cg_status st = p->run(op, type, ovf, a, b, out, n, fail_index, err, sizeof err);
-      if (st != CG_ERR_NO_MEMORY || backend == CG_BACKEND_CUDA || cg_backend_forced() == CG_BACKEND_CUDA) {
+      int wrote = 0;
+      cg_status st = p->run(op, type, ovf, a, b, out, n, fail_index, cg__copy_wide, &wrote, err, sizeof err);
+      /* The device could not take it: the CPU still can, unless results
+       * already written over an operand leave nothing to start again from. */
+      int retry = st == CG_ERR_NO_MEMORY && backend != CG_BACKEND_CUDA && cg_backend_forced() != CG_BACKEND_CUDA &&
+                  !(wrote && (overlaps(out, a, n * es) || overlaps(out, b, n * es)));
+      if (!retry) {
         if (st == CG_ERR_NO_MEMORY) return cg_fail(st, "CUDA backend: %s", err);
         return st;
       }
-      /* The device could not take it: the CPU still can. */
       use = cg_backend_available(CG_BACKEND_THREADS) ? CG_BACKEND_THREADS : CG_BACKEND_SINGLE;
       break;
     }
@@ -323,10 +335,12 @@ cg_status cg_backend_set_threshold(cg_backend b, cg_kernel_op op, cg_elem_type t
     return cg_fail(CG_ERR_INVALID_ARGUMENT,
                    "cg_backend_set_threshold: thresholds are for the threads and cuda backends, a valid op "
                    "(or CG_KERNEL_NONE for all) and type (or CG_TYPE_END for all)");
+  pthread_mutex_lock(&settings_lock);
   for (int o = 1; o < CG_KERNEL_OP_END; o++)
     for (int t = 0; t < CG_TYPE_END; t++)
       if ((all_ops || o == (int)op) && (all_types || t == (int)type)) atomic_store(&threshold[k][o][t], n);
   update_min();
+  pthread_mutex_unlock(&settings_lock);
   return CG_OK;
 }
 

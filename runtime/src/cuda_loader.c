@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend_internal.h"
 #include "cuda_plugin.h"
 
 #define PLUGIN_NAME "libcalcgen_cuda.so"
@@ -35,7 +34,14 @@ static void *open_plugin(void) {
   return dlopen(PLUGIN_NAME, RTLD_NOW | RTLD_LOCAL);
 }
 
+/* CUDA does not survive fork: a child never uses the parent's device. */
+static void forked_child(void) {
+  plugin = NULL;
+  device[0] = 0;
+}
+
 static void load(void) {
+  pthread_atfork(NULL, NULL, forked_child);
   const char *off = getenv("CALCGEN_CUDA");
   if (off && strcmp(off, "0") == 0) return;
   void *h = open_plugin();
@@ -50,7 +56,7 @@ static void load(void) {
   unsigned b32;
   memcpy(&b64, &n64, sizeof b64);
   memcpy(&b32, &n32, sizeof b32);
-  if (!p || p->abi != CG_CUDA_PLUGIN_ABI || p->init(b32, b64, cg__copy_wide, device, sizeof device) <= 0) {
+  if (!p || p->abi != CG_CUDA_PLUGIN_ABI || p->init(b32, b64, device, sizeof device) <= 0) {
     device[0] = 0;
     return; /* the plugin stays mapped: CUDA's runtime does not unload cleanly */
   }

@@ -22,16 +22,15 @@ typedef struct cg__cuda_plugin {
   int abi; /* CG_CUDA_PLUGIN_ABI */
   /* Usable devices (0: none, or no driver); the first one's name in name.
    * host_nan32/64 are this CPU's default NaNs (0.0/0.0), which the kernels
-   * give for NaNs they generate, so results stay bit-identical to the CPU;
-   * copy stages operands into and results out of pinned buffers. */
-  int (*init)(unsigned host_nan32, unsigned long long host_nan64, cg__copy_fn copy, char *name,
-              size_t name_cap);
+   * give for NaNs they generate, so results stay bit-identical to the CPU. */
+  int (*init)(unsigned host_nan32, unsigned long long host_nan64, char *name, size_t name_cap);
   /* The kernel over host arrays, with cg_kernel_fn's contract: operands are
-   * staged through pinned buffers in chunks, copies overlapped with compute.
-   * CG_ERR_NO_MEMORY (with text in err) when the device cannot take it. */
+   * staged (with `copy`) through pinned buffers in chunks, copies overlapped
+   * with compute. CG_ERR_NO_MEMORY (with text in err) when the device cannot
+   * take it; *wrote says whether any of out was written before it gave up. */
   cg_status (*run)(cg_kernel_op op, cg_elem_type type, cg_overflow overflow, const void *a,
-                   const void *b, void *out, size_t n, size_t *fail_index, char *err,
-                   size_t err_cap);
+                   const void *b, void *out, size_t n, size_t *fail_index, cg__copy_fn copy,
+                   int *wrote, char *err, size_t err_cap);
   /* For benchmarks: the kernel alone over n elements already on the device,
    * best of reps, in nanoseconds. */
   cg_status (*kernel_only)(cg_kernel_op op, cg_elem_type type, cg_overflow overflow, size_t n,

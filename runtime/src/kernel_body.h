@@ -155,8 +155,8 @@ static inline int any_lane(const void *m, size_t bytes) {
 #define VCHECK_LOOP(sfx, VEXPR, FAILEXPR, ELEM)                                \
   {                                                                            \
     enum { L = CG_VBYTES / sizeof(ELT_T_##sfx) };                              \
-    size_t bytes_ = n * sizeof(ELT_T_##sfx);                                   \
-    int alias_ = (o < a + bytes_ && a < o + bytes_) || (o < b + bytes_ && b < o + bytes_); \
+    uintptr_t bytes_ = n * sizeof(ELT_T_##sfx), o_ = (uintptr_t)o, a_ = (uintptr_t)a, b_ = (uintptr_t)b; \
+    int alias_ = (o_ < a_ + bytes_ && a_ < o_ + bytes_) || (o_ < b_ + bytes_ && b_ < o_ + bytes_); \
     while (i + BLOCK <= n) {                                                   \
       VM_##sfx acc = {0};                                                      \
       if (!alias_) {                                                           \

@@ -24,9 +24,10 @@ static struct {
   _Atomic unsigned allowed; /* helpers that take part in the current job */
   cg__chunk_fn fn;
   void *ctx;
-  pthread_mutex_t mu; /* helpers sleep on cv under mu */
+  pthread_mutex_t mu; /* helpers sleep on cv, or park on park_cv, under mu */
   pthread_cond_t cv;
-  _Atomic unsigned sleeping;
+  pthread_cond_t park_cv; /* helpers past `allowed` wait here for it to grow */
+  _Atomic unsigned sleeping, parked;
   _Atomic int stop;
   pthread_mutex_t start_mu; /* guards started, th and the fork handler */
   _Atomic unsigned started;
@@ -34,6 +35,7 @@ static struct {
   pthread_t th[MAX_HELPERS];
 } pool = {.mu = PTHREAD_MUTEX_INITIALIZER,
           .cv = PTHREAD_COND_INITIALIZER,
+          .park_cv = PTHREAD_COND_INITIALIZER,
           .start_mu = PTHREAD_MUTEX_INITIALIZER};
 
 static uint32_t gen_of(uint64_t w) { return (uint32_t)(w >> 32); }
@@ -60,7 +62,16 @@ static void *helper(void *arg) {
      * last claim ends the wait below at once. */
     uint32_t g = gen_of(atomic_load(&pool.word));
     if (atomic_load(&pool.stop)) return NULL;
-    if (me < atomic_load(&pool.allowed) && run_one()) continue;
+    if (me >= atomic_load(&pool.allowed)) {
+      /* Fewer threads wanted than started: out of the way until more are. */
+      pthread_mutex_lock(&pool.mu);
+      atomic_fetch_add(&pool.parked, 1);
+      while (me >= atomic_load(&pool.allowed) && !atomic_load(&pool.stop)) pthread_cond_wait(&pool.park_cv, &pool.mu);
+      atomic_fetch_sub(&pool.parked, 1);
+      pthread_mutex_unlock(&pool.mu);
+      continue;
+    }
+    if (run_one()) continue;
     if (cg__spin_until(gen_of(atomic_load(&pool.word)) != g || atomic_load(&pool.stop), HELPER_SPIN_NS))
       continue;
     pthread_mutex_lock(&pool.mu);
@@ -72,13 +83,20 @@ static void *helper(void *arg) {
   }
 }
 
-/* A forked child has none of the parent's helpers: it starts its own. */
+/* A forked child has none of the parent's helpers: it starts its own. A job
+ * the parent was running is not the child's: a new generation with nothing
+ * to claim, so no new helper takes a chunk of it. */
 static void forked_child(void) {
   pthread_mutex_init(&pool.mu, NULL);
   pthread_cond_init(&pool.cv, NULL);
+  pthread_cond_init(&pool.park_cv, NULL);
   pthread_mutex_init(&pool.start_mu, NULL);
+  atomic_store(&pool.word, (uint64_t)(gen_of(atomic_load(&pool.word)) + 1) << 32);
+  atomic_store(&pool.done, 0);
+  atomic_store(&pool.allowed, 0);
   atomic_store(&pool.started, 0);
   atomic_store(&pool.sleeping, 0);
+  atomic_store(&pool.parked, 0);
   atomic_store(&pool.busy, 0);
 }
 
@@ -108,7 +126,13 @@ void cg__par_for(size_t chunks, cg__chunk_fn fn, void *ctx, unsigned threads) {
   pool.fn = fn;
   pool.ctx = ctx;
   atomic_store(&pool.done, 0);
-  atomic_store(&pool.allowed, threads - 1);
+  /* seq_cst, then the parked count: a helper parks only after seeing it. */
+  unsigned before = atomic_exchange(&pool.allowed, threads - 1);
+  if (threads - 1 > before && atomic_load(&pool.parked)) {
+    pthread_mutex_lock(&pool.mu);
+    pthread_cond_broadcast(&pool.park_cv);
+    pthread_mutex_unlock(&pool.mu);
+  }
   uint64_t gen = (uint64_t)gen_of(atomic_load(&pool.word)) + 1;
   /* seq_cst store, then the sleeper count: a helper either sees this job
    * before it sleeps or is asleep when the broadcast comes. */
@@ -131,6 +155,7 @@ __attribute__((destructor)) static void stop_helpers(void) {
   atomic_store(&pool.stop, 1);
   pthread_mutex_lock(&pool.mu);
   pthread_cond_broadcast(&pool.cv);
+  pthread_cond_broadcast(&pool.park_cv);
   pthread_mutex_unlock(&pool.mu);
   unsigned n = atomic_load(&pool.started);
   for (unsigned i = 0; i < n; i++) pthread_join(pool.th[i], NULL);

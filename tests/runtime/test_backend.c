@@ -146,6 +146,85 @@ static void wide_copy_is_memcpy(void **state) {
   free(dst);
 }
 
+static size_t distinct_threads(seen_job *j) {
+  size_t distinct = 0;
+  for (int i = 0; i < CHUNKS; i++) {
+    int fresh = 1;
+    for (int k = 0; k < i; k++)
+      if (pthread_equal(j->by[k], j->by[i])) fresh = 0;
+    distinct += (size_t)fresh;
+  }
+  return distinct;
+}
+
+/* Fewer threads wanted than helpers started: the others stay out of jobs,
+ * and come back when more are wanted. */
+static void pool_lowered_thread_count(void **state) {
+  (void)state;
+  seen_job *j = calloc(1, sizeof *j);
+  assert_non_null(j);
+  j->sleep_us = 200;
+  cg__par_for(CHUNKS, record, j, 6); /* starts 5 helpers */
+  for (int r = 0; r < 3; r++) {
+    memset(j, 0, sizeof *j);
+    j->sleep_us = 200;
+    cg__par_for(CHUNKS, record, j, 2);
+    assert_true(distinct_threads(j) <= 2);
+  }
+  memset(j, 0, sizeof *j);
+  j->sleep_us = 300;
+  cg__par_for(CHUNKS, record, j, 6);
+  for (int i = 0; i < CHUNKS; i++) assert_int_equal(atomic_load(&j->runs[i]), 1);
+  assert_true(distinct_threads(j) >= 2);
+  free(j);
+}
+
+/* A fork while another thread's batch is running: the child does not take
+ * over the parent's job, and its own batches are right. */
+static void *slow_job(void *arg) {
+  cg__par_for(CHUNKS, record, arg, 3);
+  return NULL;
+}
+
+static void fork_while_a_batch_runs(void **state) {
+  (void)state;
+#if UNDER_TSAN
+  skip(); /* ThreadSanitizer cannot start threads after a multi-threaded fork */
+#endif
+  seen_job *j = calloc(1, sizeof *j);
+  assert_non_null(j);
+  j->sleep_us = 2000;
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, slow_job, j), 0);
+  struct timespec ts = {0, 10 * 1000 * 1000};
+  nanosleep(&ts, NULL); /* the job is under way, with chunks left */
+  enum { N = 1 << 18 };
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    alarm(20);
+    static int64_t a[N], b[N], out[N];
+    for (int i = 0; i < N; i++) a[i] = i, b[i] = 3 * i;
+    int before[CHUNKS];
+    for (int i = 0; i < CHUNKS; i++) before[i] = atomic_load(&j->runs[i]);
+    size_t at;
+    int bad = cg_kernel_run(CG_BACKEND_THREADS, CG_KERNEL_ADD, CG_TYPE_I64, CG_WRAP, a, b, out, N, &at) != CG_OK;
+    for (int i = 0; i < N && !bad; i++) bad = out[i] != 4 * i;
+    struct timespec settle = {0, 20 * 1000 * 1000};
+    nanosleep(&settle, NULL);
+    /* the child's helpers never ran a chunk of the parent's job */
+    for (int i = 0; i < CHUNKS; i++) bad |= (atomic_load(&j->runs[i]) != before[i]) << 1;
+    _exit(bad);
+  }
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  pthread_join(t, NULL);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  for (int i = 0; i < CHUNKS; i++) assert_int_equal(atomic_load(&j->runs[i]), 1);
+  free(j);
+}
+
 /* ---- the THREADS backend --------------------------------------------------- */
 
 enum { BIG = (1 << 20) + 77 };
@@ -464,8 +543,18 @@ static void varint_batches_same_outcome_on_threads(void **state) {
   calc__batch_operation__pack(&m, req);
   len = calc__batch_operation__get_packed_size(&m);
   same_outcome(CALC_CALCULATOR_OP_BATCH_ADD_CHECKED, req, len);
-  /* malformed: the last varint of b cut short, and a varint damaged mid-way */
+  /* malformed: the request cut short; b's last varint left unterminated
+   * (its length still right, so the decoders see it); a varint damaged
+   * mid-way */
   same_outcome(CALC_CALCULATOR_OP_BATCH_ADD, req, len - 1);
+  req[len - 1] |= 0x80;
+  same_outcome(CALC_CALCULATOR_OP_BATCH_ADD, req, len);
+  {
+    outcome o = run_varint_batch(CG_BACKEND_THREADS, CALC_CALCULATOR_OP_BATCH_ADD, req, len);
+    assert_int_equal(o.st, CG_ERR_DECODE);
+    assert_int_equal(cg_backend_force(CG_BACKEND_AUTO), CG_OK);
+  }
+  req[len - 1] &= 0x7f;
   for (size_t at = len / 3; at < len; at++)
     if (req[at] < 0x80) {
       req[at] |= 0x80; /* two varints run together: a count mismatch */
@@ -490,6 +579,8 @@ int main(void) {
       cmocka_unit_test(pool_one_thread_or_one_chunk_runs_inline),
       cmocka_unit_test(pool_concurrent_posters),
       cmocka_unit_test(wide_copy_is_memcpy),
+      cmocka_unit_test(pool_lowered_thread_count),
+      cmocka_unit_test(fork_while_a_batch_runs),
       cmocka_unit_test(lowest_failure_across_chunks),
       cmocka_unit_test(no_heap_calls_in_steady_state),
       cmocka_unit_test(batches_after_fork),

@@ -39,6 +39,7 @@ typedef enum cg_backend {
 /* out[i] = a[i] op b[i] on the given backend (AUTO: the one the thresholds
  * pick), with cg_kernel_fn's contract: on failure the lowest failing
  * element's status, its index in *fail_index, elements before it computed.
+ * out may be a or b itself; other overlaps are not supported.
  * CG_ERR_INVALID_ARGUMENT for an op/type/overflow outside the enums, NULL
  * arrays with n > 0, or a backend this process cannot use. */
 CG_API cg_status cg_kernel_run(cg_backend backend, cg_kernel_op op, cg_elem_type type,
