@@ -1,6 +1,7 @@
 """Per-call time of the generated Python stub, beside plain ctypes calls in
 the same run: a trivial C function (the floor of any ctypes call) and the C
-host API (encode, dispatch, decode in C behind one ctypes call).
+host API (encode, dispatch, decode in C behind one ctypes call). Single ops
+go through _calcgen_fast when it is importable (PYTHONPATH=build/runtime/python).
 
     python3 bench/bench_python.py LIBCALCULATOR.so GENERATED_DIR"""
 
@@ -42,6 +43,9 @@ def main(lib_path, stub_dir):
         ("generated stub: calc.batch_add (varint), n=1000 (per call)", best(lambda: calc.batch_add(a, b), 2000)),
     ]
     floor = rows[0][1]
+    fast = cg._rt.fast is not None and isinstance(calc.add, cg._rt.fast.ScalarOp)
+    print("single ops through " + ("_calcgen_fast (runtime/python/calcgen_fast.c)" if fast
+                                   else "ctypes (_calcgen_fast not importable, or CALCGEN_PYTHON_FAST=0)"))
     print(f"{'path':64} {'ns/call':>10} {'x plain ctypes':>15}")
     for name, ns in rows:
         print(f"{name:64} {ns:10.0f} {ns / floor:14.1f}x")

@@ -32,9 +32,9 @@ from calcgen_runtime import (  # noqa: F401 - the stub's public names, as before
     CG_ERR_CLOSED,
 )
 
-if _rt.ABI != 3:
+if _rt.ABI != 4:
     raise ImportError("calcgen_runtime.py is not the one calculator_calcgen.py was generated for "
-                      f"(ABI {_rt.ABI}, need 3): use the one calcgen wrote with it")
+                      f"(ABI {_rt.ABI}, need 4): use the one calcgen wrote with it")
 
 
 
@@ -142,6 +142,36 @@ class CalcCalculator:
         self._pool = pool or BufferPool()
         self._modules = {}
         self._local = threading.local()  # each thread's response descriptor and result cells
+        if _rt.fast is not None:
+            # Single kernel ops straight into C (_calcgen_fast); anything the
+            # fast path does not take goes to the method below.
+            self.add = _rt.fast.ScalarOp(
+                ctypes.cast(self._invoke_add, ctypes.c_void_p).value, "i64",
+                CalcCalculator.add.__get__(self))
+            self.subtract = _rt.fast.ScalarOp(
+                ctypes.cast(self._invoke_subtract, ctypes.c_void_p).value, "i64",
+                CalcCalculator.subtract.__get__(self))
+            self.multiply = _rt.fast.ScalarOp(
+                ctypes.cast(self._invoke_multiply, ctypes.c_void_p).value, "i64",
+                CalcCalculator.multiply.__get__(self))
+            self.divide = _rt.fast.ScalarOp(
+                ctypes.cast(self._invoke_divide, ctypes.c_void_p).value, "i64",
+                CalcCalculator.divide.__get__(self))
+            self.modulo = _rt.fast.ScalarOp(
+                ctypes.cast(self._invoke_modulo, ctypes.c_void_p).value, "i64",
+                CalcCalculator.modulo.__get__(self))
+            self.add_checked = _rt.fast.ScalarOp(
+                ctypes.cast(self._invoke_add_checked, ctypes.c_void_p).value, "i64",
+                CalcCalculator.add_checked.__get__(self))
+            self.multiply_checked = _rt.fast.ScalarOp(
+                ctypes.cast(self._invoke_multiply_checked, ctypes.c_void_p).value, "i64",
+                CalcCalculator.multiply_checked.__get__(self))
+            self.divide_float = _rt.fast.ScalarOp(
+                ctypes.cast(self._invoke_divide_float, ctypes.c_void_p).value, "f64",
+                CalcCalculator.divide_float.__get__(self))
+            self.add_fixed = _rt.fast.ScalarOp(
+                ctypes.cast(self._invoke_add_fixed, ctypes.c_void_p).value, "i64",
+                CalcCalculator.add_fixed.__get__(self))
 
     def _state(self):
         t = self._local

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=(
   gcc g++ clang pkg-config meson ninja-build python3 python3-protobuf python3-jinja2
+  python3-dev                                               # _calcgen_fast: the stub's single ops from C
   # libprotobuf-dev is only *recommended* by protobuf-compiler: without it there is no
   # google/protobuf/descriptor.proto nor any well-known type, and protoc then stops
   # searching /usr/include (so protobuf-c/protobuf-c.proto is not found either).

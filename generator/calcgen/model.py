@@ -448,6 +448,12 @@ class Service:
     def batchable_ops(self):
         return [op for op in self.ops if op.batchable]
 
+    @property
+    def scalar_invoke_ops(self):
+        """Single kernel ops with a typed entry point: the Python stub binds
+        them to _calcgen_fast's ScalarOp where that module is built."""
+        return [op for op in self.ops if op.has_invoke and not op.batch]
+
     def dart_members(self):
         """(member name, method) of every method the Dart classes define."""
         from .dart_names import op_member_variants

@@ -12,7 +12,7 @@ from .statuses import for_templates as statuses
 # (tests/generator checks it), and every generated file checks it at compile time.
 GENERATED_ABI = 4
 # The same for generated Python stubs and runtime/python/calcgen_runtime.py (ABI).
-PYTHON_ABI = 3
+PYTHON_ABI = 4
 # The same for generated JavaScript bindings and runtime/js/calcgen_runtime.mjs (ABI).
 JS_ABI = 1
 

@@ -14,7 +14,11 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <float.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define FAST_ABI 1
 
@@ -75,6 +79,8 @@ static PyObject *scalar_op_call(PyObject *obj, PyObject *const *args, size_t nar
     case E_F32: {
       if (!PyFloat_CheckExact(a) || !PyFloat_CheckExact(b)) return slow_call(self, args, nargsf, kwnames);
       double x = PyFloat_AS_DOUBLE(a), y = PyFloat_AS_DOUBLE(b);
+      if (self->kind == E_F32 && ((isfinite(x) && fabs(x) > FLT_MAX) || (isfinite(y) && fabs(y) > FLT_MAX)))
+        return slow_call(self, args, nargsf, kwnames); /* past float's range: C leaves the cast undefined */
       if (self->kind == E_F64) {
         double r;
         st = ((fn_f64)self->fn)(x, y, &r);
@@ -181,7 +187,14 @@ static PyObject *scalar_op_get_doc(ScalarOp *self, void *closure) {
   return PyObject_GetAttrString(self->slow, "__doc__");
 }
 
-static PyGetSetDef scalar_op_getset[] = {{"__doc__", (getter)scalar_op_get_doc, NULL, NULL, NULL}, {NULL}};
+static PyObject *scalar_op_get_elem(ScalarOp *self, void *closure) {
+  (void)closure;
+  return PyUnicode_FromString(elem_names[self->kind]);
+}
+
+static PyGetSetDef scalar_op_getset[] = {{"__doc__", (getter)scalar_op_get_doc, NULL, NULL, NULL},
+                                         {"elem", (getter)scalar_op_get_elem, NULL, "the element type", NULL},
+                                         {NULL, NULL, NULL, NULL, NULL}};
 
 static PyTypeObject ScalarOpType = {
     PyVarObject_HEAD_INIT(NULL, 0)
@@ -198,8 +211,12 @@ static PyTypeObject ScalarOpType = {
     .tp_getset = scalar_op_getset,
 };
 
-static struct PyModuleDef fast_module = {PyModuleDef_HEAD_INIT, "_calcgen_fast",
-                                         "Single kernel ops from Python at C speed.", -1, NULL};
+static struct PyModuleDef fast_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_calcgen_fast",
+    .m_doc = "Single kernel ops from Python at C speed.",
+    .m_size = -1,
+};
 
 PyMODINIT_FUNC PyInit__calcgen_fast(void) {
   if (PyType_Ready(&ScalarOpType) < 0) return NULL;

@@ -13,13 +13,31 @@ and refuses a runtime it was not generated for.
 import array
 import ctypes
 import importlib
+import os
 import struct
 import sys
 import threading
 import operator
 
 # The contract between generated stubs and this module; stubs check it.
-ABI = 3
+ABI = 4
+
+
+def _fast_module():
+    """_calcgen_fast (runtime/python/calcgen_fast.c, built with the runtime
+    where Python's headers are installed): single kernel ops called from C.
+    None when it is not importable, is another version, or
+    CALCGEN_PYTHON_FAST=0 turns it off; stubs then call through ctypes."""
+    if os.environ.get("CALCGEN_PYTHON_FAST") == "0":
+        return None
+    try:
+        import _calcgen_fast
+    except ImportError:
+        return None
+    return _calcgen_fast if getattr(_calcgen_fast, "ABI", None) == 1 else None
+
+
+fast = _fast_module()
 
 STATUS = {
     0: "CG_OK",

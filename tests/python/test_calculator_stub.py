@@ -59,6 +59,17 @@ class Stub(unittest.TestCase):
         self.assertEqual(cm.exception.status_name, status)
         self.assertIn(fragment, cm.exception.message)
 
+    def test_fast_path_as_configured(self):
+        """Single ops go through _calcgen_fast where the build made it, and
+        through ctypes with CALCGEN_PYTHON_FAST=0."""
+        expect = os.environ.get("CALCGEN_EXPECT_FAST")
+        fast = rt.fast is not None and isinstance(self.calc.add, rt.fast.ScalarOp)
+        if expect == "1":
+            self.assertTrue(fast)
+        elif expect == "0":
+            self.assertFalse(fast)
+            self.assertIsNone(rt.fast)
+
     def test_single_ops(self):
         c = self.calc
         self.assertEqual(c.add(7, 5), 12)
