@@ -21,6 +21,7 @@
 #include "calcgen/call.h"
 #include "calcgen/generated_support.h"
 #include "cuda_plugin.h"
+#include "svg_plot.h"
 #include "timing.h"
 
 typedef struct op_case {
@@ -364,32 +365,20 @@ static void write_svg(const char *path) {
     return;
   }
   static const char *const color[N_COLS] = {"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b"};
-  const double W = 720, H = 340, L = 70, R = 170, T = 40, Bm = 50;
-  const double ymin = -4, ymax = 3; /* 0.0001 .. 1000 ns */
   double x0 = log10((double)sizes[0]), x1 = log10((double)sizes[n_sizes - 1]);
   if (x1 <= x0) x1 = x0 + 1;
-  fprintf(f, "<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' font-family='sans-serif' font-size='12'>\n",
-          W, H * N_CASES);
-  fprintf(f, "<rect width='100%%' height='100%%' fill='white'/>\n");
+  svg_begin(f, 720, 340.0 * N_CASES);
   for (int k = 0; k < N_CASES; k++) {
-    double oy = H * k, pw = W - L - R, ph = H - T - Bm;
-#define X(n) (L + pw * ((log10((double)(n)) - x0) / (x1 - x0)))
-#define Y(v) (oy + T + ph * (1 - (log10(v) - ymin) / (ymax - ymin)))
-    fprintf(f, "<text x='%.0f' y='%.0f' font-size='14'>%s: ns per element vs batch size, %u threads%s%s</text>\n", L,
-            oy + 22, cases[k].name, cg_backend_threads(), gpu ? ", " : "", gpu ? cg_backend_device() : "");
-    for (int e = (int)ymin; e <= (int)ymax; e++) {
-      double y = oy + T + ph * (1 - (e - ymin) / (ymax - ymin));
-      fprintf(f, "<line x1='%.1f' x2='%.1f' y1='%.1f' y2='%.1f' stroke='#ddd'/>", L, L + pw, y, y);
-      fprintf(f, "<text x='%.1f' y='%.1f' text-anchor='end'>%g</text>\n", L - 6, y + 4, pow(10, e));
-    }
+    svg_panel p = {f, 340.0 * k, 720, 340, 70, 170, 40, 50, -4, 3}; /* 0.0001 .. 1000 ns */
+#define X(n) (p.left + svg_plot_width(&p) * ((log10((double)(n)) - x0) / (x1 - x0)))
+    fprintf(f, "<text x='%.0f' y='%.0f' font-size='14'>%s: ns per element vs batch size, %u threads%s%s</text>\n", p.left,
+            p.oy + 22, cases[k].name, cg_backend_threads(), gpu ? ", " : "", gpu ? cg_backend_device() : "");
+    svg_frame(&p, "elements", "ns/element");
     for (int s = 0; s < n_sizes; s++) {
-      double x = X(sizes[s]);
-      fprintf(f, "<line x1='%.1f' x2='%.1f' y1='%.1f' y2='%.1f' stroke='#ddd'/>", x, x, oy + T, oy + T + ph);
-      fprintf(f, "<text x='%.1f' y='%.1f' text-anchor='middle'>1e%.0f</text>\n", x, oy + T + ph + 18,
-              log10((double)sizes[s]));
+      char label[16];
+      snprintf(label, sizeof label, "1e%.0f", log10((double)sizes[s]));
+      svg_column(&p, X(sizes[s]), label);
     }
-    fprintf(f, "<text x='%.1f' y='%.1f' text-anchor='middle'>elements</text>\n", L + pw / 2, oy + H - 8);
-    fprintf(f, "<text transform='translate(16 %.1f) rotate(-90)' text-anchor='middle'>ns/element</text>\n", oy + T + ph / 2);
     int legend = 0;
     for (int col = 0; col < N_COLS; col++) {
       if (table[k][0][col] < 0) continue;
@@ -397,17 +386,12 @@ static void write_svg(const char *path) {
               col == COL_AUTO ? " stroke-dasharray='6 4'" : "");
       for (int s = 0; s < n_sizes; s++) {
         double v = table[k][s][col];
-        if (v < 1e-4) v = 1e-4;
-        fprintf(f, "%.1f,%.1f ", X(sizes[s]), Y(v));
+        fprintf(f, "%.1f,%.1f ", X(sizes[s]), svg_y(&p, v < 1e-4 ? 1e-4 : v));
       }
       fprintf(f, "'/>\n");
-      double ly = oy + T + 14 + 18 * legend++;
-      fprintf(f, "<line x1='%.0f' x2='%.0f' y1='%.1f' y2='%.1f' stroke='%s' stroke-width='3'/>", W - R + 10, W - R + 30,
-              ly - 4, ly - 4, color[col]);
-      fprintf(f, "<text x='%.0f' y='%.1f'>%s</text>\n", W - R + 36, ly, col_name[col]);
+      svg_legend(&p, legend++, color[col], col_name[col]);
     }
 #undef X
-#undef Y
   }
   fprintf(f, "</svg>\n");
   fclose(f);

@@ -29,6 +29,7 @@
 #include "calcgen/support/elementwise.h"
 #include "calcgen/support/wire.h"
 #include "naive.pb-c.h"
+#include "svg_plot.h"
 #include "timing.h"
 
 #define MAXN 10000
@@ -370,43 +371,28 @@ static void write_svg(const char *path, const dataset *ds, int nds) {
   FILE *f = fopen(path, "w");
   if (!f) { perror(path); return; }
   static const char *const color[N_PATHS] = {"#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#7f7f7f"};
-  const double W = 720, H = 380, L = 70, R = 170, T = 40, Bm = 50;
-  const double ymin = -2, ymax = 3; /* 0.01 .. 1000 ns/op */
-  fprintf(f, "<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' font-family='sans-serif' font-size='12'>\n",
-          W, H * nds);
-  fprintf(f, "<rect width='100%%' height='100%%' fill='white'/>\n");
+  svg_begin(f, 720, 380.0 * nds);
   for (int d = 0; d < nds; d++) {
-    double oy = H * d, pw = W - L - R, ph = H - T - Bm;
-#define X(n) (L + pw * (log10((double)(n)) / 4.0))
-#define Y(v) (oy + T + ph * (1 - (log10(v) - ymin) / (ymax - ymin)))
+    svg_panel p = {f, 380.0 * d, 720, 380, 70, 170, 40, 50, -2, 3}; /* 0.01 .. 1000 ns/op */
+#define X(n) (p.left + svg_plot_width(&p) * (log10((double)(n)) / 4.0))
     fprintf(f, "<text x='%.0f' y='%.0f' font-size='14'>calcgen paths, ns per add vs batch size, operands in [0, %s), kernels %s</text>\n",
-            L, oy + 22, ds[d].name, cg_isa_active());
-    for (int e = (int)ymin; e <= (int)ymax; e++) {
-      double y = oy + T + ph * (1 - (e - ymin) / (ymax - ymin));
-      fprintf(f, "<line x1='%.1f' x2='%.1f' y1='%.1f' y2='%.1f' stroke='#ddd'/>", L, L + pw, y, y);
-      fprintf(f, "<text x='%.1f' y='%.1f' text-anchor='end'>%g</text>\n", L - 6, y + 4, pow(10, e));
-    }
+            p.left, p.oy + 22, ds[d].name, cg_isa_active());
+    svg_frame(&p, "batch size", "ns/op");
     for (size_t s = 0; s < N_SIZES; s++) {
-      double x = X(sizes[s]);
-      fprintf(f, "<line x1='%.1f' x2='%.1f' y1='%.1f' y2='%.1f' stroke='#ddd'/>", x, x, oy + T, oy + T + ph);
-      fprintf(f, "<text x='%.1f' y='%.1f' text-anchor='middle'>%zu</text>\n", x, oy + T + ph + 18, sizes[s]);
+      char label[24];
+      snprintf(label, sizeof label, "%zu", sizes[s]);
+      svg_column(&p, X(sizes[s]), label);
     }
-    fprintf(f, "<text x='%.1f' y='%.1f' text-anchor='middle'>batch size</text>\n", L + pw / 2, oy + H - 8);
-    fprintf(f, "<text transform='translate(16 %.1f) rotate(-90)' text-anchor='middle'>ns/op</text>\n", oy + T + ph / 2);
-    for (int p = 0; p < N_PATHS; p++) {
-      fprintf(f, "<polyline fill='none' stroke='%s' stroke-width='2' points='", color[p]);
+    for (int k = 0; k < N_PATHS; k++) {
+      fprintf(f, "<polyline fill='none' stroke='%s' stroke-width='2' points='", color[k]);
       for (size_t s = 0; s < N_SIZES; s++) {
-        double v = ds[d].batch[s][p].ns_per_op;
-        if (v < 0.01) v = 0.01;
-        fprintf(f, "%.1f,%.1f ", X(sizes[s]), Y(v));
+        double v = ds[d].batch[s][k].ns_per_op;
+        fprintf(f, "%.1f,%.1f ", X(sizes[s]), svg_y(&p, v < 0.01 ? 0.01 : v));
       }
       fprintf(f, "'/>\n");
-      double ly = oy + T + 14 + 18 * p;
-      fprintf(f, "<line x1='%.0f' x2='%.0f' y1='%.1f' y2='%.1f' stroke='%s' stroke-width='3'/>", W - R + 10, W - R + 30, ly - 4, ly - 4, color[p]);
-      fprintf(f, "<text x='%.0f' y='%.1f'>%s</text>\n", W - R + 36, ly, path_name[p]);
+      svg_legend(&p, k, color[k], path_name[k]);
     }
 #undef X
-#undef Y
   }
   fprintf(f, "</svg>\n");
   fclose(f);
