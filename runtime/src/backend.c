@@ -232,10 +232,8 @@ cg_backend cg__codec_choice(cg_kernel_op op, cg_elem_type type, size_t n) {
   return CG_HAVE_POOL || f != CG_BACKEND_THREADS ? (cg_backend)f : CG_BACKEND_SINGLE;
 }
 
-cg_status cg__kernel_exec(cg_backend backend, cg_kernel_op op, cg_elem_type type, cg_overflow ovf,
-                          const void *a, const void *b, void *out, size_t n, size_t *fail_index) {
-  cg_kernel_fn fn = cg_kernel(op, type, ovf);
-  if (!fn) return cg_fail(CG_ERR_INVALID_ARGUMENT, "no kernel %d for type %d", op, type);
+cg_status cg__kernel_exec(cg_backend backend, cg_kernel_fn fn, cg_kernel_op op, cg_elem_type type,
+                          cg_overflow ovf, const void *a, const void *b, void *out, size_t n, size_t *fail_index) {
   size_t es = elem_size[type];
   cg_backend use = backend == CG_BACKEND_AUTO ? cg_backend_choice(op, type, n) : backend;
   switch (use) {
@@ -279,7 +277,7 @@ cg_status cg_kernel_run(cg_backend backend, cg_kernel_op op, cg_elem_type type, 
                    (int)backend, (int)op, (int)type, (int)ovf);
   if (n && (!a || !b || !out))
     return cg_fail(CG_ERR_INVALID_ARGUMENT, "cg_kernel_run: a, b and out must not be NULL");
-  return cg__kernel_exec(backend, op, type, ovf, a, b, out, n, fail_index);
+  return cg__kernel_exec(backend, cg_kernel(op, type, ovf), op, type, ovf, a, b, out, n, fail_index);
 }
 
 /* ---- settings API -------------------------------------------------------- */

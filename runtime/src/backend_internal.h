@@ -22,9 +22,11 @@ extern const size_t cg__default_threshold[2][CG__CLASS_COUNT];
 extern const size_t cg__default_codec_threshold;
 
 /* cg_kernel_run without the argument checks and without clearing the error:
- * op, type and overflow are valid and the arrays hold n elements. */
-cg_status cg__kernel_exec(cg_backend backend, cg_kernel_op op, cg_elem_type type, cg_overflow overflow,
-                          const void *a, const void *b, void *out, size_t n, size_t *fail_index);
+ * fn is cg_kernel(op, type, overflow) (not NULL) and the arrays hold n
+ * elements. */
+cg_status cg__kernel_exec(cg_backend backend, cg_kernel_fn fn, cg_kernel_op op, cg_elem_type type,
+                          cg_overflow overflow, const void *a, const void *b, void *out, size_t n,
+                          size_t *fail_index);
 
 
 /* Where a packed-varint batch of n elements runs: SINGLE (the serial chunk

@@ -152,15 +152,14 @@ cg_status cg__batch_varints_wide(const cg_batch_spec *s, void *a, const void *b,
   j.chunk = (n + pieces - 1) / pieces;
   pieces = (n + j.chunk - 1) / j.chunk;
   atomic_init(&j.fail, UINT64_MAX);
-  j.fn = NULL;
+  j.fn = cg_kernel(s->kernel, s->type, s->overflow);
+  if (!j.fn) return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: no kernel %d for type %d", s->op, s->kernel, s->type);
   if (be == CG_BACKEND_CUDA) { /* the whole array on the device first */
     size_t bad = 0;
-    cg_status st = cg__kernel_exec(CG_BACKEND_AUTO, s->kernel, s->type, s->overflow, a, b, a, n, &bad);
+    cg_status st = cg__kernel_exec(CG_BACKEND_AUTO, j.fn, s->kernel, s->type, s->overflow, a, b, a, n, &bad);
     if (st == CG_ERR_INVALID_ARGUMENT || st == CG_ERR_NO_MEMORY) return st; /* the backend said why */
     if (st != CG_OK) return failed_at(s, st, bad);
-  } else {
-    j.fn = cg_kernel(s->kernel, s->type, s->overflow);
-    if (!j.fn) return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: no kernel %d for type %d", s->op, s->kernel, s->type);
+    j.fn = NULL; /* done: the pieces only size and encode */
   }
   unsigned threads = cg_backend_threads();
   j.size[0] = 0;
