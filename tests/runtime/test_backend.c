@@ -573,6 +573,60 @@ static void varint_batches_same_outcome_on_threads(void **state) {
   free(b);
 }
 
+/* Threads dispatching big varint batches at once: one holds the pool, the
+ * others split nothing and run theirs alone; each gets its own right answer
+ * (per-thread arenas and response buffers, the pool shared). */
+enum { CONC_N = 50001, CONC_THREADS = 4 };
+
+static void *concurrent_batches(void *arg) {
+  uintptr_t seed = (uintptr_t)arg;
+  int64_t *a = malloc(CONC_N * sizeof *a), *b = malloc(CONC_N * sizeof *b);
+  Calc__BatchOperation m = CALC__BATCH_OPERATION__INIT;
+  m.n_a = m.n_b = CONC_N;
+  m.a = a;
+  m.b = b;
+  uint8_t *req = NULL;
+  void *bad = NULL;
+  for (int round = 0; round < 20 && !bad; round++) {
+    uint64_t r = seed * 1000 + (uint64_t)round + 1;
+    for (size_t i = 0; i < CONC_N; i++) {
+      a[i] = (int64_t)(xorshift64(&r) >> (xorshift64(&r) % 64));
+      b[i] = (int64_t)xorshift64(&r) >> (xorshift64(&r) % 64);
+    }
+    size_t len = calc__batch_operation__get_packed_size(&m);
+    free(req);
+    req = malloc(len);
+    calc__batch_operation__pack(&m, req);
+    cg_bytes resp;
+    if (calc_calculator_dispatch(CALC_CALCULATOR_OP_BATCH_ADD, req, len, &resp) != CG_OK) {
+      bad = (void *)1;
+      break;
+    }
+    Calc__BatchResult *res = calc__batch_result__unpack(NULL, resp.len, resp.data);
+    if (!res || res->n_values != CONC_N) bad = (void *)2;
+    for (size_t i = 0; !bad && i < CONC_N; i++)
+      if (res->values[i] != (int64_t)((uint64_t)a[i] + (uint64_t)b[i])) bad = (void *)3;
+    if (res) calc__batch_result__free_unpacked(res, NULL);
+  }
+  free(req);
+  free(a);
+  free(b);
+  return bad;
+}
+
+static void concurrent_varint_batches(void **state) {
+  (void)state;
+  assert_true(CONC_N >= cg_backend_codec_threshold()); /* the pool's path, by size */
+  pthread_t t[CONC_THREADS];
+  for (uintptr_t i = 0; i < CONC_THREADS; i++)
+    assert_int_equal(pthread_create(&t[i], NULL, concurrent_batches, (void *)(i + 1)), 0);
+  for (int i = 0; i < CONC_THREADS; i++) {
+    void *ret;
+    pthread_join(t[i], &ret);
+    assert_null(ret);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pool_runs_every_chunk_once_on_several_threads),
@@ -588,6 +642,7 @@ int main(void) {
       cmocka_unit_test(environment),
       cmocka_unit_test(zero_copy_batches_same_bytes_on_every_backend),
       cmocka_unit_test(varint_batches_same_outcome_on_threads),
+      cmocka_unit_test(concurrent_varint_batches),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
