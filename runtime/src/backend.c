@@ -133,22 +133,16 @@ typedef struct kernel_job {
   const unsigned char *a, *b;
   unsigned char *out;
   size_t n, chunk, es;
-  /* The lowest failure so far: index << 8 | status; UINT64_MAX for none. */
-  _Atomic uint64_t fail;
+  _Atomic uint64_t fail; /* the lowest failure (backend_internal.h) */
 } kernel_job;
 
 static void run_chunk(void *ctx, size_t c) {
   kernel_job *j = ctx;
   size_t start = c * j->chunk;
-  /* Chunks are claimed in order: one past a known failure is not needed. */
-  if ((uint64_t)start >= atomic_load_explicit(&j->fail, memory_order_relaxed) >> 8) return;
+  if (cg__past_failure(&j->fail, start)) return;
   size_t len = j->n - start < j->chunk ? j->n - start : j->chunk, bad = 0, es = j->es;
   cg_status st = j->fn(j->a + start * es, j->b + start * es, j->out + start * es, len, &bad);
-  if (st == CG_OK) return;
-  uint64_t mine = ((uint64_t)(start + bad) << 8) | (uint64_t)st;
-  uint64_t cur = atomic_load(&j->fail);
-  while (mine < cur && !atomic_compare_exchange_weak(&j->fail, &cur, mine)) {
-  }
+  if (st != CG_OK) cg__lower_failure(&j->fail, start + bad, st);
 }
 
 static cg_status run_threads(cg_kernel_fn fn, size_t es, const unsigned char *a, const unsigned char *b,
@@ -158,12 +152,9 @@ static cg_status run_threads(cg_kernel_fn fn, size_t es, const unsigned char *a,
   if (chunk > THREAD_CHUNK_BYTES / es) chunk = THREAD_CHUNK_BYTES / es;
   if (chunk < MIN_CHUNK) chunk = MIN_CHUNK;
   if ((n + chunk - 1) / chunk > CG__PAR_MAX_CHUNKS) chunk = (n + CG__PAR_MAX_CHUNKS - 1) / CG__PAR_MAX_CHUNKS;
-  kernel_job job = {fn, a, b, out, n, chunk, es, UINT64_MAX};
+  kernel_job job = {fn, a, b, out, n, chunk, es, CG__NO_FAILURE};
   cg__par_for((n + chunk - 1) / chunk, run_chunk, &job, threads);
-  uint64_t f = atomic_load(&job.fail);
-  if (f == UINT64_MAX) return CG_OK;
-  *fail_index = (size_t)(f >> 8);
-  return (cg_status)(f & 0xff);
+  return cg__failure_of(atomic_load(&job.fail), fail_index);
 }
 #endif
 

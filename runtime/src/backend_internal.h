@@ -2,7 +2,9 @@
 #ifndef CALCGEN_SRC_BACKEND_INTERNAL_H
 #define CALCGEN_SRC_BACKEND_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "calcgen/backend.h"
 
@@ -28,6 +30,29 @@ cg_status cg__kernel_exec(cg_backend backend, cg_kernel_fn fn, cg_kernel_op op, 
                           cg_overflow overflow, const void *a, const void *b, void *out, size_t n,
                           size_t *fail_index);
 
+
+/* The lowest failure of a batch run in pieces, in one atomic word
+ * (index << 8 | status) that any piece lowers; CG__NO_FAILURE for none.
+ * Pieces are claimed in order, so one starting at or past a known failure
+ * need not run (cg__past_failure). */
+#define CG__NO_FAILURE UINT64_MAX
+
+static inline int cg__past_failure(_Atomic uint64_t *fail, size_t start) {
+  return (uint64_t)start >= atomic_load_explicit(fail, memory_order_relaxed) >> 8;
+}
+
+static inline void cg__lower_failure(_Atomic uint64_t *fail, size_t index, cg_status st) {
+  uint64_t mine = ((uint64_t)index << 8) | (uint64_t)st, cur = atomic_load(fail);
+  while (mine < cur && !atomic_compare_exchange_weak(fail, &cur, mine)) {
+  }
+}
+
+/* The status of the word's failure (CG_OK for none), its index in *index. */
+static inline cg_status cg__failure_of(uint64_t word, size_t *index) {
+  if (word == CG__NO_FAILURE) return CG_OK;
+  *index = (size_t)(word >> 8);
+  return (cg_status)(word & 0xff);
+}
 
 /* Where a packed-varint batch of n elements runs: SINGLE (the serial chunk
  * loop), THREADS (decode, kernel and encode split across the pool) or CUDA

@@ -6,6 +6,7 @@
 #include "batch_wide_internal.h"
 #include "call_internal.h"
 #include "parallel_internal.h"
+#include "run_kernel_internal.h"
 
 #include "calcgen/call.h"
 #include "calcgen/support/wire.h"
@@ -97,7 +98,7 @@ typedef struct pack_job {
   size_t n, chunk, width;
   size_t size[MAX_PIECES + 1]; /* bytes of each piece, then where each starts */
   uint8_t *dst;
-  _Atomic uint64_t fail; /* index << 8 | status of the lowest failure */
+  _Atomic uint64_t fail; /* the lowest failure (backend_internal.h) */
 } pack_job;
 
 static size_t piece_len(const pack_job *j, size_t i) {
@@ -110,13 +111,11 @@ static void kernel_and_size(void *ctx, size_t i) {
   size_t start = i * j->chunk, len = piece_len(j, i), w = j->width;
   unsigned char *v = j->a + start * w;
   if (j->fn) {
-    if ((uint64_t)start >= atomic_load_explicit(&j->fail, memory_order_relaxed) >> 8) return;
+    if (cg__past_failure(&j->fail, start)) return;
     size_t bad = 0;
     cg_status st = j->fn(v, j->b + start * w, v, len, &bad); /* in place: a is the call's own copy */
     if (st != CG_OK) {
-      uint64_t mine = ((uint64_t)(start + bad) << 8) | (uint64_t)st, cur = atomic_load(&j->fail);
-      while (mine < cur && !atomic_compare_exchange_weak(&j->fail, &cur, mine)) {
-      }
+      cg__lower_failure(&j->fail, start + bad, st);
       return;
     }
   }
@@ -136,10 +135,6 @@ static void pack_piece(void *ctx, size_t i) {
   }
 }
 
-static cg_status failed_at(const cg_batch_spec *s, cg_status st, size_t index) {
-  return cg_fail_at(st, (int64_t)index, "%s: %s at index %zu", s->op, cg_status_text(st), index);
-}
-
 cg_status cg__batch_varints_wide(const cg_batch_spec *s, void *a, const void *b, size_t n, cg_backend be,
                                  cg_bytes *resp) {
   pack_job j;
@@ -151,21 +146,22 @@ cg_status cg__batch_varints_wide(const cg_batch_spec *s, void *a, const void *b,
   size_t pieces = pieces_for(n, min_piece_elems);
   j.chunk = (n + pieces - 1) / pieces;
   pieces = (n + j.chunk - 1) / j.chunk;
-  atomic_init(&j.fail, UINT64_MAX);
+  atomic_init(&j.fail, CG__NO_FAILURE);
   j.fn = cg_kernel(s->kernel, s->type, s->overflow);
   if (!j.fn) return cg_fail(CG_ERR_INVALID_ARGUMENT, "%s: no kernel %d for type %d", s->op, s->kernel, s->type);
   if (be == CG_BACKEND_CUDA) { /* the whole array on the device first */
     size_t bad = 0;
     cg_status st = cg__kernel_exec(CG_BACKEND_AUTO, j.fn, s->kernel, s->type, s->overflow, a, b, a, n, &bad);
     if (st == CG_ERR_INVALID_ARGUMENT || st == CG_ERR_NO_MEMORY) return st; /* the backend said why */
-    if (st != CG_OK) return failed_at(s, st, bad);
+    if (st != CG_OK) return cg__kernel_failed(st, bad, s->op);
     j.fn = NULL; /* done: the pieces only size and encode */
   }
   unsigned threads = cg_backend_threads();
   j.size[0] = 0;
   cg__par_for(pieces, kernel_and_size, &j, threads);
-  uint64_t f = atomic_load(&j.fail);
-  if (f != UINT64_MAX) return failed_at(s, (cg_status)(f & 0xff), (size_t)(f >> 8));
+  size_t at = 0;
+  cg_status failed = cg__failure_of(atomic_load(&j.fail), &at);
+  if (failed != CG_OK) return cg__kernel_failed(failed, at, s->op);
   for (size_t i = 0; i < pieces; i++) j.size[i + 1] += j.size[i];
   size_t payload = j.size[pieces], limit = cg_get_limits().max_response;
   /* the serial path's check and words, so both refuse the same batches */

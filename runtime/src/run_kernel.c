@@ -19,5 +19,9 @@ cg_status cg__run_kernel_at(cg_backend backend, cg_kernel_op kop, cg_elem_type t
   cg_status st = cg__kernel_exec(backend, fn, kop, type, overflow, a, b, out, n, &bad);
   if (st == CG_OK) return CG_OK;
   if (st == CG_ERR_INVALID_ARGUMENT || st == CG_ERR_NO_MEMORY) return st; /* the backend said why */
-  return cg_fail_at(st, (int64_t)(first + bad), "%s: %s at index %zu", op, cg_status_text(st), first + bad);
+  return cg__kernel_failed(st, first + bad, op);
+}
+
+cg_status cg__kernel_failed(cg_status st, size_t index, const char *op) {
+  return cg_fail_at(st, (int64_t)index, "%s: %s at index %zu", op, cg_status_text(st), index);
 }

@@ -21,4 +21,8 @@ cg_status cg__run_kernel(cg_kernel_op kop, cg_elem_type type, cg_overflow overfl
 cg_status cg__run_kernel_at(cg_backend backend, cg_kernel_op kop, cg_elem_type type, cg_overflow overflow,
                             const void *a, const void *b, void *out, size_t n, size_t first, const char *op);
 
+/* Records "<op>: <what> at index <index>" for a failing element and returns
+ * its status: the words every batch path reports a kernel failure in. */
+cg_status cg__kernel_failed(cg_status st, size_t index, const char *op);
+
 #endif
